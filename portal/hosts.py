@@ -1,5 +1,6 @@
 """Which hosts Ledgerlink accepts as Salesforce: login hosts, instance URLs, framing origins."""
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlsplit
@@ -28,6 +29,9 @@ FRAMING_SOURCES = (
     "https://*.lightning.force.com",
     "https://*.my.salesforce.com",
 )
+
+
+_HOSTNAME = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
 
 
 class LoginEnvironment(StrEnum):
@@ -67,7 +71,7 @@ def is_salesforce_url(url: str) -> bool:
         return False
     if local_salesforce_origin() == origin_of(url):
         return True
-    if parts.scheme != "https" or port not in (None, 443):
+    if parts.scheme != "https" or port not in (None, 443) or not _HOSTNAME.match(hostname):
         return False
     return any(hostname.endswith("." + domain) for domain in SALESFORCE_DOMAINS)
 

@@ -1,0 +1,84 @@
+"""Shared fixtures: personas of two orgs, and the real components the suite runs against.
+
+Personas: Alice (admin), Bob (finance admin), Carol (clerk) and Dave (viewer) work at Acme; Erin
+is an admin of Globex, another org: the outsider who must never see Acme's configuration.
+"""
+
+import os
+
+import pytest
+
+from portal.models import Tenant, User
+from portal.roles import Role
+
+ACME_ORG_ID = "00D5g000004ACMEEA4"
+GLOBEX_ORG_ID = "00D7Q000009SANDUA4"
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip when a component is missing on a developer's machine; fail in CI."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: required)")
+    pytest.skip(reason)
+
+
+def make_user(tenant: Tenant, salesforce_user_id: str, name: str, role: Role) -> User:
+    user = User.objects.create(
+        tenant=tenant,
+        salesforce_user_id=salesforce_user_id,
+        username=f"{tenant.org_id}:{salesforce_user_id}",
+        name=name,
+        role=role,
+    )
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+@pytest.fixture
+def acme(db, settings) -> Tenant:
+    url = settings.LOCAL_SALESFORCE_URL
+    return Tenant.objects.create(
+        org_id=ACME_ORG_ID, name="Acme Industries GmbH", login_url=url, instance_url=url
+    )
+
+
+@pytest.fixture
+def globex(db, settings) -> Tenant:
+    url = settings.LOCAL_SALESFORCE_URL
+    return Tenant.objects.create(
+        org_id=GLOBEX_ORG_ID,
+        name="Globex Corporation",
+        is_sandbox=True,
+        login_url=url,
+        instance_url=url,
+    )
+
+
+@pytest.fixture
+def admin(acme) -> User:
+    return make_user(acme, "0055g00000AAdmiAAD", "Alice Admin", Role.ADMIN)
+
+
+@pytest.fixture
+def finance_admin(acme) -> User:
+    return make_user(acme, "0055g00000BFinAAAT", "Bob Finance", Role.FINANCE_ADMIN)
+
+
+@pytest.fixture
+def clerk(acme) -> User:
+    return make_user(acme, "0055g00000CClerAAD", "Carol Clerk", Role.CLERK)
+
+
+@pytest.fixture
+def viewer(acme) -> User:
+    return make_user(acme, "0055g00000DViewAAD", "Dave Viewer", Role.VIEWER)
+
+
+@pytest.fixture
+def outsider(globex) -> User:
+    return make_user(globex, "0057Q00000ESandQAD", "Erin Outsider", Role.ADMIN)

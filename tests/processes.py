@@ -1,0 +1,81 @@
+"""Real processes for the tests: the local Salesforce and a Celery worker, over real HTTP."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class RunningProcess:
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
+def wait_for_http(url: str, process: RunningProcess, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.process.poll() is not None:
+            raise RuntimeError(f"process exited early:\n{process.log()}")
+        try:
+            if requests.get(url, timeout=1).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout} s:\n{process.log()}")
+
+
+def start_local_salesforce(data_dir: Path, *, ledgerlink_url: str, host: str = "127.0.0.1") -> RunningProcess:
+    port = free_port()
+    url = f"http://{host}:{port}"
+    log_path = data_dir / "local-salesforce.log"
+    env = {
+        **os.environ,
+        "LOCAL_SALESFORCE_URL": url,
+        "LEDGERLINK_URL": ledgerlink_url,
+        "PYTHONUNBUFFERED": "1",
+    }
+    process = subprocess.Popen(  # noqa: S603 - a fixed command of this repository
+        [
+            sys.executable, "-m", "standins.salesforce",
+            "--host", "127.0.0.1", "--port", str(port),
+            "--data", str(data_dir / "salesforce.sqlite3"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log_path.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    running = RunningProcess(url=url, process=process, log_path=log_path)
+    try:
+        wait_for_http(f"{url}/_standin/health", running)
+    except RuntimeError:
+        running.stop()
+        raise
+    return running
