@@ -79,3 +79,27 @@ def start_local_salesforce(data_dir: Path, *, ledgerlink_url: str, host: str = "
         running.stop()
         raise
     return running
+
+
+def start_celery_worker(log_dir: Path, env_overrides: dict[str, str]) -> RunningProcess:
+    """A real worker on the configured broker; ready once it logs that it is."""
+    log_path = log_dir / "celery-worker.log"
+    env = {**os.environ, **env_overrides, "PYTHONUNBUFFERED": "1"}
+    process = subprocess.Popen(  # noqa: S603 - a fixed command of this repository
+        [
+            str(Path(sys.executable).parent / "celery"), "-A", "config", "worker",
+            "--pool", "solo", "--loglevel", "INFO", "--without-heartbeat", "--without-gossip",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log_path.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    running = RunningProcess(url="", process=process, log_path=log_path)
+    deadline = time.monotonic() + 30
+    while "ready." not in running.log():
+        if process.poll() is not None or time.monotonic() > deadline:
+            running.stop()
+            raise RuntimeError(f"the Celery worker did not start:\n{running.log()}")
+        time.sleep(0.2)
+    return running
