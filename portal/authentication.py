@@ -67,9 +67,10 @@ class SalesforceBearerAuthentication(authentication.BaseAuthentication):
             user = self._identify(token)
             cache.set(cache_key, user.pk, timeout=settings.API_BEARER_CACHE_SECONDS)
         else:
-            user = User.objects.select_related("tenant").filter(pk=user_pk, is_active=True).first()
-            if user is None:
+            known = User.objects.select_related("tenant").filter(pk=user_pk, is_active=True).first()
+            if known is None:
                 raise exceptions.AuthenticationFailed("This user no longer has access.")
+            user = known
         return Principal(tenant=user.tenant, role=user.role_enum, user=user), None
 
     def _identify(self, token: str) -> User:

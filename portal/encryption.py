@@ -34,7 +34,9 @@ def decrypt(token: str) -> bytes:
     try:
         return _current_keyring().decrypt(token.encode("ascii"))
     except (InvalidToken, UnicodeEncodeError) as error:
-        raise DecryptionFailed("Encrypted value cannot be read with the configured keys.") from error
+        raise DecryptionFailed(
+            "Encrypted value cannot be read with the configured keys."
+        ) from error
 
 
 def reencrypt(token: str) -> str:

@@ -47,7 +47,5 @@ class FramingMiddleware:
         )
         return response
 
-    def process_view(
-        self, request: HttpRequest, view: View, args: object, kwargs: object
-    ) -> None:
+    def process_view(self, request: HttpRequest, view: View, args: object, kwargs: object) -> None:
         request.frameable_in_salesforce = getattr(view, "frameable_in_salesforce", False)  # type: ignore[attr-defined]

@@ -38,9 +38,10 @@ def onboarding_steps(request: HttpRequest) -> list[Step]:
     """Check each step live; the steps beyond the org connection arrive with later features."""
     try:
         identity = sessions.call_salesforce(
-            request, lambda credentials: salesforce_auth.fetch_identity(
+            request,
+            lambda credentials: salesforce_auth.fetch_identity(
                 credentials.instance_url, credentials.access_token
-            )
+            ),
         )
         connection = Step(
             "Salesforce org connected",

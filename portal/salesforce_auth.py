@@ -147,4 +147,6 @@ def fetch_organization(credentials: SalesforceCredentials) -> Organization | Non
     if not records:
         logger.warning("Organization name could not be read for org %s", credentials.org_id)
         return None
-    return Organization(name=str(records[0].get("Name") or ""), is_sandbox=bool(records[0].get("IsSandbox")))
+    return Organization(
+        name=str(records[0].get("Name") or ""), is_sandbox=bool(records[0].get("IsSandbox"))
+    )

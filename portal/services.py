@@ -172,7 +172,9 @@ def revoke_api_key(*, actor: User, api_key: ApiKey, now: datetime) -> ApiKey:
     if api_key.revoked_at is None:
         api_key.revoked_at = now
         api_key.save(update_fields=["revoked_at"])
-        record_audit(tenant=actor.tenant, actor=actor, action="api_key.revoked", target=str(api_key))
+        record_audit(
+            tenant=actor.tenant, actor=actor, action="api_key.revoked", target=str(api_key)
+        )
     return api_key
 
 
@@ -202,9 +204,13 @@ def update_frame_ancestors(*, actor: User, origins: list[str]) -> Tenant:
         if not candidate:
             continue
         if not candidate.startswith("https://") or origin_of(candidate) != candidate.lower():
-            raise InvalidFrameAncestor(f"{candidate!r} is not an https origin like https://example.com.")
+            raise InvalidFrameAncestor(
+                f"{candidate!r} is not an https origin like https://example.com."
+            )
         if any(character in candidate for character in " ;,'\"*"):
-            raise InvalidFrameAncestor(f"{candidate!r} may not contain spaces, quotes or wildcards.")
+            raise InvalidFrameAncestor(
+                f"{candidate!r} may not contain spaces, quotes or wildcards."
+            )
         cleaned.append(candidate.lower())
     tenant = Tenant.objects.select_for_update().get(pk=actor.tenant_id)
     previous = list(tenant.frame_ancestors)

@@ -76,7 +76,9 @@ def call_salesforce(
         if not credentials.refresh_token:
             raise SessionEnded("The Salesforce session has expired.") from None
     try:
-        grant = salesforce_auth.refresh_access_token(credentials.login_url, credentials.refresh_token)
+        grant = salesforce_auth.refresh_access_token(
+            credentials.login_url, credentials.refresh_token
+        )
     except salesforce_auth.TokenRejected as error:
         raise SessionEnded(str(error)) from error
     credentials = credentials.with_tokens(grant.access_token, grant.refresh_token)

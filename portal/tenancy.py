@@ -16,6 +16,13 @@ ModelType = TypeVar("ModelType", bound=Model)
 View = Callable[..., HttpResponse]
 
 
+class PortalRequest(HttpRequest):
+    """A request of a logged-in portal user, as views behind ``role_required`` receive it."""
+
+    user: User
+    tenant: Tenant
+
+
 class TenantMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -19,7 +19,7 @@ from portal.health import check_health
 from portal.models import ApiKey, User
 from portal.onboarding import onboarding_steps
 from portal.roles import Role
-from portal.tenancy import get_for_tenant, role_required
+from portal.tenancy import PortalRequest, get_for_tenant, role_required
 
 CANVAS_SESSION_KEY = "canvas_client"
 
@@ -75,7 +75,7 @@ def canvas_entry(request: HttpRequest) -> HttpResponse:
 @require_GET
 @frameable_in_salesforce
 @role_required(Role.VIEWER)
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: PortalRequest) -> HttpResponse:
     try:
         steps = onboarding_steps(request)
     except sessions.SessionEnded:
@@ -95,25 +95,25 @@ def _session_ended(request: HttpRequest) -> HttpResponse:
 @require_GET
 @frameable_in_salesforce
 @role_required(Role.ADMIN)
-def users(request: HttpRequest) -> HttpResponse:
+def users(request: PortalRequest) -> HttpResponse:
     return render(
         request,
         "portal/users.html",
-        {"users": selectors.users_of(request.tenant), "roles": Role.choices},  # type: ignore[attr-defined]
+        {"users": selectors.users_of(request.tenant), "roles": Role.choices},
     )
 
 
 @require_POST
 @frameable_in_salesforce
 @role_required(Role.ADMIN)
-def change_role(request: HttpRequest, user_id: int) -> HttpResponse:
-    target = get_for_tenant(User, request.tenant, pk=user_id)  # type: ignore[attr-defined]
+def change_role(request: PortalRequest, user_id: int) -> HttpResponse:
+    target = get_for_tenant(User, request.tenant, pk=user_id)
     form = RoleForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choose one of the roles.")
         return redirect("portal:users")
     try:
-        services.assign_role(actor=request.user, user=target, role=Role(form.cleaned_data["role"]))  # type: ignore[arg-type]
+        services.assign_role(actor=request.user, user=target, role=Role(form.cleaned_data["role"]))
     except PortalError as error:
         messages.error(request, str(error))
     else:
@@ -123,12 +123,12 @@ def change_role(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @frameable_in_salesforce
 @role_required(Role.ADMIN)
-def api_keys(request: HttpRequest) -> HttpResponse:
+def api_keys(request: PortalRequest) -> HttpResponse:
     form = ApiKeyForm(request.POST or None)
     new_key = None
     if request.method == "POST" and form.is_valid():
         _, new_key = services.create_api_key(
-            actor=request.user,  # type: ignore[arg-type]
+            actor=request.user,
             name=form.cleaned_data["name"],
             role=Role(form.cleaned_data["role"]),
         )
@@ -136,30 +136,30 @@ def api_keys(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/api_keys.html",
-        {"form": form, "new_key": new_key, "api_keys": selectors.api_keys_of(request.tenant)},  # type: ignore[attr-defined]
+        {"form": form, "new_key": new_key, "api_keys": selectors.api_keys_of(request.tenant)},
     )
 
 
 @require_POST
 @frameable_in_salesforce
 @role_required(Role.ADMIN)
-def revoke_api_key(request: HttpRequest, key_id: int) -> HttpResponse:
-    api_key = get_for_tenant(ApiKey, request.tenant, pk=key_id)  # type: ignore[attr-defined]
-    services.revoke_api_key(actor=request.user, api_key=api_key, now=timezone.now())  # type: ignore[arg-type]
+def revoke_api_key(request: PortalRequest, key_id: int) -> HttpResponse:
+    api_key = get_for_tenant(ApiKey, request.tenant, pk=key_id)
+    services.revoke_api_key(actor=request.user, api_key=api_key, now=timezone.now())
     messages.success(request, f"The key {api_key.name} is revoked.")
     return redirect("portal:api_keys")
 
 
 @frameable_in_salesforce
 @role_required(Role.ADMIN)
-def organisation(request: HttpRequest) -> HttpResponse:
-    tenant = request.tenant  # type: ignore[attr-defined]
+def organisation(request: PortalRequest) -> HttpResponse:
+    tenant = request.tenant
     form = FrameAncestorsForm(
         request.POST or None, initial={"origins": "\n".join(tenant.frame_ancestors)}
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_frame_ancestors(actor=request.user, origins=form.origin_list())  # type: ignore[arg-type]
+            services.update_frame_ancestors(actor=request.user, origins=form.origin_list())
         except PortalError as error:
             form.add_error("origins", str(error))
         else:
@@ -171,8 +171,10 @@ def organisation(request: HttpRequest) -> HttpResponse:
 @require_GET
 @frameable_in_salesforce
 @role_required(Role.FINANCE_ADMIN)
-def audit_log(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.audit_events_of(request.tenant), 50).get_page(request.GET.get("page"))  # type: ignore[attr-defined]
+def audit_log(request: PortalRequest) -> HttpResponse:
+    page = Paginator(selectors.audit_events_of(request.tenant), 50).get_page(
+        request.GET.get("page")
+    )
     return render(request, "portal/audit_log.html", {"page": page})
 
 

@@ -5,11 +5,14 @@ is an admin of Globex, another org: the outsider who must never see Acme's confi
 """
 
 import os
+from pathlib import Path
 
 import pytest
 
 from portal.models import Tenant, User
 from portal.roles import Role
+from tests.processes import start_local_salesforce
+from tests.salesforce_fixtures import pointed_at
 
 ACME_ORG_ID = "00D5g000004ACMEEA4"
 GLOBEX_ORG_ID = "00D7Q000009SANDUA4"
@@ -82,3 +85,15 @@ def viewer(acme) -> User:
 @pytest.fixture
 def outsider(globex) -> User:
     return make_user(globex, "0057Q00000ESandQAD", "Erin Outsider", Role.ADMIN)
+
+
+@pytest.fixture(scope="session")
+def local_salesforce(live_server, tmp_path_factory):
+    """The local Salesforce over real HTTP, sending OAuth callbacks and Canvas posts to the
+    live server; the portal's settings point at it while it runs."""
+    process = start_local_salesforce(
+        Path(tmp_path_factory.mktemp("local-salesforce")), ledgerlink_url=live_server.url
+    )
+    with pointed_at(process):
+        yield process
+    process.stop()

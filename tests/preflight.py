@@ -4,6 +4,7 @@ import os
 import shutil
 import socket
 import sys
+from pathlib import Path
 
 SERVICES = {
     "PostgreSQL": (
@@ -33,7 +34,7 @@ def main() -> int:
         for name, (address, hint) in SERVICES.items()
         if not _reachable(address)
     ]
-    if not shutil.which("chromium") and not os.path.exists(CHROMIUM):
+    if not shutil.which("chromium") and not Path(CHROMIUM).exists():
         missing.append("Chromium is not installed; install it with: apt-get install -y chromium")
     for line in missing:
         sys.stderr.write(f"preflight: {line}\n")

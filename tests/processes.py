@@ -51,7 +51,9 @@ def wait_for_http(url: str, process: RunningProcess, timeout: float = 20.0) -> N
     raise RuntimeError(f"{url} did not answer within {timeout} s:\n{process.log()}")
 
 
-def start_local_salesforce(data_dir: Path, *, ledgerlink_url: str, host: str = "127.0.0.1") -> RunningProcess:
+def start_local_salesforce(
+    data_dir: Path, *, ledgerlink_url: str, host: str = "127.0.0.1"
+) -> RunningProcess:
     port = free_port()
     url = f"http://{host}:{port}"
     log_path = data_dir / "local-salesforce.log"
@@ -61,11 +63,17 @@ def start_local_salesforce(data_dir: Path, *, ledgerlink_url: str, host: str = "
         "LEDGERLINK_URL": ledgerlink_url,
         "PYTHONUNBUFFERED": "1",
     }
-    process = subprocess.Popen(  # noqa: S603 - a fixed command of this repository
+    process = subprocess.Popen(
         [
-            sys.executable, "-m", "standins.salesforce",
-            "--host", "127.0.0.1", "--port", str(port),
-            "--data", str(data_dir / "salesforce.sqlite3"),
+            sys.executable,
+            "-m",
+            "standins.salesforce",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--data",
+            str(data_dir / "salesforce.sqlite3"),
         ],
         cwd=ROOT,
         env=env,
@@ -85,10 +93,18 @@ def start_celery_worker(log_dir: Path, env_overrides: dict[str, str]) -> Running
     """A real worker on the configured broker; ready once it logs that it is."""
     log_path = log_dir / "celery-worker.log"
     env = {**os.environ, **env_overrides, "PYTHONUNBUFFERED": "1"}
-    process = subprocess.Popen(  # noqa: S603 - a fixed command of this repository
+    process = subprocess.Popen(
         [
-            str(Path(sys.executable).parent / "celery"), "-A", "config", "worker",
-            "--pool", "solo", "--loglevel", "INFO", "--without-heartbeat", "--without-gossip",
+            str(Path(sys.executable).parent / "celery"),
+            "-A",
+            "config",
+            "worker",
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "--without-heartbeat",
+            "--without-gossip",
         ],
         cwd=ROOT,
         env=env,

@@ -34,7 +34,9 @@ class LedgerlinkSalesforceAdapter(SalesforceOAuth2Adapter):
         try:
             instance_url = trusted_salesforce_origin(response.get("instance_url", ""))
         except UntrustedHost as error:
-            raise PermissionDenied("Salesforce named an instance that is not a Salesforce host.") from error
+            raise PermissionDenied(
+                "Salesforce named an instance that is not a Salesforce host."
+            ) from error
         try:
             identity = salesforce_auth.fetch_identity(self.base_url, token.token)
         except salesforce_auth.SalesforceAuthError as error:

@@ -23,7 +23,11 @@ def canvas_envelope(instance_url: str, **overrides: Any) -> dict[str, Any]:
             "targetOrigin": instance_url,
         },
         "context": {
-            "user": {"userId": ALICE_ID, "userName": "alice@acme.example", "fullName": "Alice Admin"},
+            "user": {
+                "userId": ALICE_ID,
+                "userName": "alice@acme.example",
+                "fullName": "Alice Admin",
+            },
             "organization": {"organizationId": ACME_ORG_ID, "name": "Acme Industries GmbH"},
             "links": {"loginUrl": instance_url},
         },

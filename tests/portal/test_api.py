@@ -22,7 +22,11 @@ def test_an_api_key_answers_me_with_tenant_key_and_role(api, admin):
     response = api.get("/api/v1/me", HTTP_AUTHORIZATION=f"Api-Key {plaintext}")
     assert response.status_code == 200
     assert response.json() == {
-        "tenant": {"org_id": "00D5g000004ACMEEA4", "name": "Acme Industries GmbH", "is_sandbox": False},
+        "tenant": {
+            "org_id": "00D5g000004ACMEEA4",
+            "name": "Acme Industries GmbH",
+            "is_sandbox": False,
+        },
         "user": None,
         "api_key": {"prefix": api_key.prefix, "name": "ERP export"},
         "role": "clerk",

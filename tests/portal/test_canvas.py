@@ -51,7 +51,7 @@ def _tampered() -> str:
         (sign(b"not json", SECRET), "not JSON"),
         (sign(b"\xff\xfe", SECRET), "not JSON"),
         (sign({"algorithm": "HMACSHA256"}, SECRET), "incomplete"),
-        (sign(["a list"], SECRET), "incomplete"),
+        (sign(b'["a list"]', SECRET), "incomplete"),
         ("no-dot-at-all", "signature.envelope"),
         ("abc.", "signature.envelope"),
         ("%%%.%%%", "base64"),

@@ -23,8 +23,10 @@ def _assert_nothing_created(client, response):
     [
         pytest.param(lambda s: sign(canvas_envelope(s.LOCAL_SALESFORCE_URL), "wrong"), id="forged"),
         pytest.param(
-            lambda s: sign(canvas_envelope(s.LOCAL_SALESFORCE_URL), s.SALESFORCE_CONSUMER_SECRET)[:-8]
-            + "AAAAAAA=",
+            lambda s: (
+                sign(canvas_envelope(s.LOCAL_SALESFORCE_URL), s.SALESFORCE_CONSUMER_SECRET)[:-8]
+                + "AAAAAAA="
+            ),
             id="tampered",
         ),
         pytest.param(
@@ -36,7 +38,9 @@ def _assert_nothing_created(client, response):
         ),
         pytest.param(lambda s: "not.a.signed.request!", id="malformed"),
         pytest.param(
-            lambda s: sign(canvas_envelope("https://attacker.example"), s.SALESFORCE_CONSUMER_SECRET),
+            lambda s: sign(
+                canvas_envelope("https://attacker.example"), s.SALESFORCE_CONSUMER_SECRET
+            ),
             id="non-salesforce-instance",
         ),
         pytest.param(lambda s: "x" * (s.CANVAS_MAX_SIGNED_REQUEST_BYTES + 1), id="oversized"),

@@ -12,7 +12,8 @@ def test_an_18_character_id_is_kept_when_its_suffix_matches():
 
 
 @pytest.mark.parametrize(
-    "value", ["", "00D5g000004ACMEAAA", "00D5g000004ACM", "00D5g000004ACME!", 42, "00D5g000004AC-ME"]
+    "value",
+    ["", "00D5g000004ACMEAAA", "00D5g000004ACM", "00D5g000004ACME!", 42, "00D5g000004AC-ME"],
 )
 def test_anything_else_is_refused(value):
     with pytest.raises(InvalidSalesforceId):

@@ -9,7 +9,13 @@ from portal.services import create_api_key
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["portal:home", "portal:users", "portal:api_keys", "portal:organisation", "portal:audit_log"]
+PAGES = [
+    "portal:home",
+    "portal:users",
+    "portal:api_keys",
+    "portal:organisation",
+    "portal:audit_log",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -114,7 +120,13 @@ def test_an_admin_adds_a_custom_framing_domain_and_it_is_used(client, admin):
 
 
 @pytest.mark.parametrize(
-    "origin", ["http://insecure.example", "https://*.example", "https://a.example/path", "https://a.example; script-src *"]
+    "origin",
+    [
+        "http://insecure.example",
+        "https://*.example",
+        "https://a.example/path",
+        "https://a.example; script-src *",
+    ],
 )
 def test_a_framing_domain_must_be_a_plain_https_origin(client, admin, origin):
     client.force_login(admin)
