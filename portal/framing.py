@@ -49,3 +49,23 @@ class FramingMiddleware:
 
     def process_view(self, request: HttpRequest, view: View, args: object, kwargs: object) -> None:
         request.frameable_in_salesforce = getattr(view, "frameable_in_salesforce", False)  # type: ignore[attr-defined]
+
+
+class PartitionedCookiesMiddleware:
+    """Mark cross-site cookies ``Partitioned`` (CHIPS) so that they work inside the Canvas frame.
+
+    Browsers that block third-party cookies (incognito windows, Safari, Chrome with the setting on)
+    still keep partitioned ones, keyed by the top-level site: a session opened inside Salesforce
+    stays inside Salesforce. Django 5.2 and Python 3.11 cannot express the attribute, so it rides on
+    the SameSite value, which the cookie serialiser writes out verbatim.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        for morsel in response.cookies.values():
+            if str(morsel["samesite"]).lower() == "none" and morsel["secure"]:
+                morsel["samesite"] = "None; Partitioned"
+        return response

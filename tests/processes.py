@@ -24,6 +24,8 @@ class RunningProcess:
     url: str
     process: subprocess.Popen[bytes]
     log_path: Path
+    # For the local Salesforce: where it sends OAuth callbacks and Canvas posts.
+    ledgerlink_url: str = ""
 
     def stop(self) -> None:
         self.process.terminate()
@@ -80,7 +82,9 @@ def start_local_salesforce(
         stdout=log_path.open("wb"),
         stderr=subprocess.STDOUT,
     )
-    running = RunningProcess(url=url, process=process, log_path=log_path)
+    running = RunningProcess(
+        url=url, process=process, log_path=log_path, ledgerlink_url=ledgerlink_url
+    )
     try:
         wait_for_http(f"{url}/_standin/health", running)
     except RuntimeError:

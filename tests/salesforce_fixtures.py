@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlencode, urljoin
 
 import requests
 from django.conf import settings
@@ -50,3 +51,47 @@ def userinfo_status(local_salesforce: RunningProcess, access_token: str) -> int:
         headers={"Authorization": f"Bearer {access_token}"},
         timeout=CONSUMER_TIMEOUT,
     ).status_code
+
+
+def authorization_code_grant(local_salesforce: RunningProcess, user_id: str) -> dict:
+    """Tokens from the web-server flow with PKCE, driven over HTTP as a browser would."""
+    from tests.standins.salesforce.flows import Pkce, query_of
+    from tests.standins.salesforce.pages import form_with_button
+
+    pkce = Pkce.new()
+    callback = f"{local_salesforce.ledgerlink_url}/accounts/salesforce/login/callback/"
+    authorize = f"{local_salesforce.url}/services/oauth2/authorize?" + urlencode(
+        {
+            "response_type": "code",
+            "client_id": settings.SALESFORCE_CONSUMER_KEY,
+            "redirect_uri": callback,
+            "state": "test",
+            "scope": "api refresh_token id openid",
+            "code_challenge": pkce.challenge,
+            "code_challenge_method": "S256",
+        }
+    )
+    with requests.Session() as browser:
+        page = browser.get(authorize, timeout=CONSUMER_TIMEOUT)
+        form = form_with_button(page.text, "user_id", user_id)
+        answer = browser.post(
+            urljoin(authorize, form.action),
+            data=form.fields | {"user_id": user_id},
+            allow_redirects=False,
+            timeout=CONSUMER_TIMEOUT,
+        )
+    code = query_of(answer.headers["Location"])["code"]
+    response = requests.post(
+        f"{local_salesforce.url}/services/oauth2/token",
+        data={
+            "grant_type": "authorization_code",
+            "code": code,
+            "redirect_uri": callback,
+            "code_verifier": pkce.verifier,
+            "client_id": settings.SALESFORCE_CONSUMER_KEY,
+            "client_secret": settings.SALESFORCE_CONSUMER_SECRET,
+        },
+        timeout=CONSUMER_TIMEOUT,
+    )
+    response.raise_for_status()
+    return response.json()

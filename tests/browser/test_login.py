@@ -56,7 +56,7 @@ def test_a_user_logs_in_with_salesforce_oauth_and_stays_logged_in(
     assert not _database_contains(credentials.refresh_token)
 
     page.get_by_role("link", name="Users & roles").click()
-    assert page.get_by_role("cell", name="Alice Admin").is_visible()
+    assert page.get_by_role("cell", name="Alice Admin you").is_visible()
     screenshot(page, "users")
 
     expire_access_tokens(local_salesforce)
