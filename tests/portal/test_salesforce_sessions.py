@@ -126,3 +126,34 @@ def _refresh_token_for(local_salesforce):
     from tests.salesforce_fixtures import authorization_code_grant
 
     return authorization_code_grant(local_salesforce, "0055g00000AAdmiAAD")["refresh_token"]
+
+
+def test_no_token_reaches_the_logs(local_salesforce, client, settings, caplog, rf, acme):
+    caplog.set_level("DEBUG")
+    grant = password_grant(local_salesforce, "carol@acme.example", "carol-demo-pass")
+    envelope = canvas_envelope(local_salesforce.url)
+    envelope["client"]["oauthToken"] = grant["access_token"]
+    envelope["context"]["user"].update(userId="0055g00000CClerAAD", fullName="Carol Clerk")
+    client.post("/canvas/", {"signed_request": sign(envelope, settings.SALESFORCE_CONSUMER_SECRET)})
+    client.get("/")
+    APIClient().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {grant['access_token']}")
+    tokens = _refresh_token_for(local_salesforce)
+    expire_access_tokens(local_salesforce)
+    request = _request_with_session(rf)
+    store_credentials(
+        request.session,
+        SalesforceCredentials(
+            org_id=acme.org_id,
+            user_id="0055g00000AAdmiAAD",
+            access_token=grant["access_token"],
+            refresh_token=tokens,
+            instance_url=local_salesforce.url,
+            login_url=local_salesforce.url,
+        ),
+    )
+    sessions.call_salesforce(request, lambda c: fetch_identity(c.instance_url, c.access_token))
+    client.post("/logout/")
+    assert caplog.records
+    assert grant["access_token"] not in caplog.text
+    assert grant["access_token"][16:] not in caplog.text
+    assert tokens not in caplog.text
