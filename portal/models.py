@@ -102,3 +102,24 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target}"
+
+
+class FieldMapping(models.Model):
+    """Where one of Ledgerlink's concepts lives in the tenant's org (object and fields).
+
+    Without a row, the concept uses the Ledgerlink package's own object.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="field_mappings")
+    concept = models.CharField(max_length=40)
+    object_name = models.CharField(max_length=80)
+    fields = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "concept"], name="one_mapping_per_concept")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.concept} → {self.object_name}"

@@ -73,8 +73,17 @@ def call_salesforce(
     try:
         return call(credentials)
     except salesforce_auth.TokenRejected:
-        if not credentials.refresh_token:
-            raise SessionEnded("The Salesforce session has expired.") from None
+        return call(renew_credentials(request))
+
+
+def renew_credentials(request: HttpRequest) -> SalesforceCredentials:
+    """Trade the session's refresh token for a new access token and keep both in the session.
+
+    Raises SessionEnded when there is no refresh token or Salesforce refuses it.
+    """
+    credentials = load_credentials(request.session)
+    if credentials is None or not credentials.refresh_token:
+        raise SessionEnded("The Salesforce session has expired.")
     try:
         grant = salesforce_auth.refresh_access_token(
             credentials.login_url, credentials.refresh_token
@@ -84,4 +93,4 @@ def call_salesforce(
     credentials = credentials.with_tokens(grant.access_token, grant.refresh_token)
     store_credentials(request.session, credentials)
     logger.info("Renewed the Salesforce session of user %s", credentials.user_id)
-    return call(credentials)
+    return credentials

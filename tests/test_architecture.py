@@ -15,6 +15,7 @@ ALLOWED_MODELS = {
     "portal.User": "a user of an org and their role",
     "portal.ApiKey": "an API key's hash and metadata",
     "portal.AuditEvent": "who changed which configuration",
+    "portal.FieldMapping": "which Salesforce object and fields hold a concept",
     # Framework tables, installed with Django and allauth; Ledgerlink leaves allauth's empty:
     # users come from Salesforce, and tokens live only in the session.
     "auth.Permission": "Django framework",
