@@ -175,6 +175,8 @@ CANVAS_MAX_SIGNED_REQUEST_BYTES = env.int("CANVAS_MAX_SIGNED_REQUEST_BYTES", def
 # Extra origins allowed to frame the Canvas pages for every tenant (tenants add their own).
 FRAME_ANCESTORS_EXTRA = env.list("FRAME_ANCESTORS_EXTRA", default=[])
 API_BEARER_CACHE_SECONDS = env.int("API_BEARER_CACHE_SECONDS", default=60)
+# Largest bank file (statement, status report) accepted by the API and the commands.
+BANK_FILE_MAX_BYTES = env.int("BANK_FILE_MAX_BYTES", default=200 * 1024 * 1024)
 
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_USER_MODEL_EMAIL_FIELD = None

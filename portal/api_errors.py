@@ -6,10 +6,27 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from banking.formats import FormatError, PaymentOrderInvalid
 from portal.errors import PortalError
 
 
 def handle_exception(error: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(error, PortalError):
+    if isinstance(error, PaymentOrderInvalid):
+        return Response(
+            {
+                "detail": "The payment order is invalid; nothing was built.",
+                "problems": [
+                    {
+                        "transaction": problem.transaction_index,
+                        "end_to_end_id": problem.end_to_end_id,
+                        "field": problem.field,
+                        "message": problem.message,
+                    }
+                    for problem in error.problems
+                ],
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(error, PortalError | FormatError):
         return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
     return exception_handler(error, context)

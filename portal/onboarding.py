@@ -3,9 +3,16 @@
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.http import HttpRequest
+from django.core.cache import cache
 
 from portal import salesforce_auth, sessions
+from portal.salesforce import services as salesforce_services
+from portal.salesforce.connection import client_for
+from portal.salesforce.errors import SalesforceError
+from portal.tenancy import PortalRequest
+
+# Checking the package costs one describe call per concept; the answer changes rarely.
+_PACKAGE_CHECK_SECONDS = 300
 
 
 class StepState(StrEnum):
@@ -13,6 +20,14 @@ class StepState(StrEnum):
     TODO = "todo"
     PROBLEM = "problem"
     NOT_YET_AVAILABLE = "not_yet_available"
+
+
+_STATE_LABELS = {
+    StepState.DONE: "done",
+    StepState.TODO: "to do",
+    StepState.PROBLEM: "needs attention",
+    StepState.NOT_YET_AVAILABLE: "not yet available",
+}
 
 
 @dataclass(frozen=True)
@@ -26,16 +41,8 @@ class Step:
         return _STATE_LABELS[self.state]
 
 
-_STATE_LABELS = {
-    StepState.DONE: "done",
-    StepState.TODO: "to do",
-    StepState.PROBLEM: "needs attention",
-    StepState.NOT_YET_AVAILABLE: "not yet available",
-}
-
-
-def onboarding_steps(request: HttpRequest) -> list[Step]:
-    """Check each step live; the steps beyond the org connection arrive with later features."""
+def _connection_step(request: PortalRequest) -> Step:
+    title = "Salesforce org connected"
     try:
         identity = sessions.call_salesforce(
             request,
@@ -43,17 +50,39 @@ def onboarding_steps(request: HttpRequest) -> list[Step]:
                 credentials.instance_url, credentials.access_token
             ),
         )
-        connection = Step(
-            "Salesforce org connected",
-            StepState.DONE,
-            f"Connected as {identity.name or identity.username}.",
-        )
     except salesforce_auth.SalesforceAuthError as error:
-        connection = Step("Salesforce org connected", StepState.PROBLEM, str(error))
+        return Step(title, StepState.PROBLEM, str(error))
+    return Step(title, StepState.DONE, f"Connected as {identity.name or identity.username}.")
+
+
+def _package_step(request: PortalRequest) -> Step:
+    title = "Ledgerlink package found in Salesforce"
+    cache_key = f"onboarding:package:{request.tenant.pk}:{request.user.pk}"
+    missing = cache.get(cache_key)
+    if missing is None:
+        try:
+            checks = salesforce_services.check_package(
+                tenant=request.tenant, client=client_for(request)
+            )
+        except SalesforceError as error:
+            return Step(title, StepState.PROBLEM, str(error))
+        missing = [check.label for check in checks if not check.is_ok]
+        cache.set(cache_key, missing, timeout=_PACKAGE_CHECK_SECONDS)
+    if missing:
+        return Step(
+            title,
+            StepState.PROBLEM,
+            f"Not usable yet: {', '.join(missing)}. See the Salesforce page for what is missing.",
+        )
+    return Step(title, StepState.DONE, "Every object and field Ledgerlink needs is there.")
+
+
+def onboarding_steps(request: PortalRequest) -> list[Step]:
+    """Check each step live; the steps beyond the Salesforce side arrive with later features."""
     pending = "This step arrives with a later part of Ledgerlink."
     return [
-        connection,
-        Step("Ledgerlink package found in Salesforce", StepState.NOT_YET_AVAILABLE, pending),
+        _connection_step(request),
+        _package_step(request),
         Step("Bank connection set up", StepState.NOT_YET_AVAILABLE, pending),
         Step("Matching configuration reviewed", StepState.NOT_YET_AVAILABLE, pending),
         Step("First statements retrieved", StepState.NOT_YET_AVAILABLE, pending),

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from portal import api, views
+from portal.salesforce import views as salesforce_views
 
 app_name = "portal"
 
@@ -15,5 +16,17 @@ urlpatterns = [
     path("api-keys/<int:key_id>/revoke/", views.revoke_api_key, name="revoke_api_key"),
     path("organisation/", views.organisation, name="organisation"),
     path("audit/", views.audit_log, name="audit_log"),
+    path("salesforce/", salesforce_views.connection, name="salesforce_connection"),
+    path("salesforce/mappings/", salesforce_views.mappings, name="salesforce_mappings"),
+    path(
+        "salesforce/mappings/<slug:concept>/",
+        salesforce_views.edit_mapping,
+        name="salesforce_edit_mapping",
+    ),
+    path(
+        "salesforce/mappings/<slug:concept>/reset/",
+        salesforce_views.reset_mapping,
+        name="salesforce_reset_mapping",
+    ),
     path("api/v1/me", api.MeApi.as_view(), name="api_me"),
 ]

@@ -1,4 +1,5 @@
-"""Run the local Salesforce: ``python -m standins.salesforce [--host] [--port] [--data] [--reset]``.
+"""Run the local Salesforce: ``python -m standins.salesforce [--host] [--port] [--data] [--reset]
+[--no-demo-data]``.
 
 This is the only place that configures Django for the stand-in, so importing any module of the
 package has no side effect and never touches Ledgerlink's own settings.
@@ -16,9 +17,17 @@ import django
 from django.conf import settings
 from django.core.servers.basehttp import run
 
+from django.utils import timezone
+
 from standins.salesforce import directory, seed
 from standins.salesforce.app import Runtime, StandinApplication
 from standins.salesforce.configuration import ConfigurationError, read_configuration
+from standins.salesforce.data import tables
+from standins.salesforce.data.bulk import BulkWorker
+from standins.salesforce.data.metadata import MetadataError
+from standins.salesforce.data.permissions import load_permission_sets
+from standins.salesforce.data.schema import load_schema
+from standins.salesforce.demo import generator
 from standins.salesforce.store import Store
 
 DEFAULT_DATA_PATH = Path("var/standins/salesforce.sqlite3")
@@ -30,7 +39,7 @@ logger = logging.getLogger("standins.salesforce")
 def _parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m standins.salesforce",
-        description="Run the local Salesforce stand-in (OAuth, identity, Canvas host).",
+        description="Run the local Salesforce stand-in (OAuth, identity, Canvas host, data API).",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=8001, help="port to listen on")
@@ -39,6 +48,12 @@ def _parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--reset", action="store_true", help="reseed the store, forgetting every token and session"
+    )
+    parser.add_argument(
+        "--no-demo-data",
+        dest="demo_data",
+        action="store_false",
+        help="leave Acme's records empty when (re)seeding, instead of generating demo data",
     )
     return parser.parse_args(argv)
 
@@ -72,6 +87,8 @@ def _django_settings() -> dict[str, Any]:
         "USE_TZ": True,
         "TIME_ZONE": "UTC",
         "USE_I18N": False,
+        # Bulk API 2.0 takes CSV uploads of up to 150 MB in one request body.
+        "DATA_UPLOAD_MAX_MEMORY_SIZE": 160 * 1024 * 1024,
         "LOGGING": {
             "version": 1,
             "disable_existing_loggers": False,
@@ -99,13 +116,34 @@ def main(argv: Sequence[str] | None = None) -> None:
         configuration = read_configuration(os.environ, arguments.port)
     except ConfigurationError as error:
         raise SystemExit(f"standins.salesforce: {error}") from error
+    try:
+        schema = load_schema()
+        permission_sets = load_permission_sets()
+    except MetadataError as error:
+        raise SystemExit(f"standins.salesforce: {error}") from error
     store = Store(arguments.data)
     store.create()
+    demo = generator.DemoSettings() if arguments.demo_data else None
     with store.connect() as db:
-        if arguments.reset or not directory.has_orgs(db):
-            seed.seed(db)
+        schema = tables.sync(db, schema)
+        reseeding = arguments.reset or not directory.has_orgs(db)
+        if reseeding:
+            seed.seed(db, known_permission_sets=permission_sets)
+    if reseeding and demo is not None:
+        report = generator.generate(store, schema, demo)
+        logger.info("Demo data for org %s: %s", demo.org_id, report.summary)
     settings.configure(**_django_settings())
     django.setup(set_prefix=False)
+    bulk = BulkWorker(store, schema, permission_sets, clock=timezone.now)
+    bulk.resume()
+    runtime = Runtime(
+        configuration=configuration,
+        store=store,
+        schema=schema,
+        permission_sets=permission_sets,
+        bulk=bulk,
+        demo=demo,
+    )
     logger.info(
         "Local Salesforce on http://%s:%s (public URL %s, data %s)",
         arguments.host,
@@ -117,7 +155,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         run(
             arguments.host,
             arguments.port,
-            StandinApplication(Runtime(configuration=configuration, store=store)),
+            StandinApplication(runtime),
             ipv6=":" in arguments.host,
             threading=True,
         )

@@ -4,7 +4,9 @@ Passing the store and configuration through the WSGI environ keeps them out of D
 module globals: views get them with :func:`runtime_of`, and nothing is set up at import time.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from wsgiref.types import StartResponse, WSGIEnvironment
 
 from django.core.handlers.wsgi import WSGIHandler
@@ -12,7 +14,13 @@ from django.http import HttpRequest
 from django.http.response import HttpResponseBase
 
 from standins.salesforce.configuration import Configuration
+from standins.salesforce.data.permissions import PermissionSet
+from standins.salesforce.data.schema import Schema
 from standins.salesforce.store import Store
+
+if TYPE_CHECKING:
+    from standins.salesforce.data.bulk import BulkWorker
+    from standins.salesforce.demo.generator import DemoSettings
 
 _ENVIRON_KEY = "standins.salesforce.runtime"
 
@@ -23,6 +31,11 @@ class Runtime:
 
     configuration: Configuration
     store: Store
+    schema: Schema
+    permission_sets: Mapping[str, PermissionSet]
+    bulk: "BulkWorker"
+    # What to fill the store with after a reset, if the stand-in was started with demo data.
+    demo: "DemoSettings | None" = None
 
 
 class StandinApplication(WSGIHandler):

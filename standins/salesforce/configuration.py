@@ -13,6 +13,7 @@ DEFAULT_CONSUMER_KEY = "3MVG9LedgerlinkDevConsumerKey.LocalSalesforce"
 DEFAULT_CONSUMER_SECRET = "ledgerlink-dev-consumer-secret-change-me"  # noqa: S105 - public dev value
 DEFAULT_LEDGERLINK_URL = "http://127.0.0.1:8000"
 DEFAULT_TOKEN_SECONDS = 7200
+DEFAULT_DAILY_API_LIMIT = 100_000
 
 
 class ConfigurationError(Exception):
@@ -27,6 +28,7 @@ class Configuration:
     ledgerlink_url: str
     app: ConnectedApp
     token_lifetime: timedelta
+    daily_api_limit: int = DEFAULT_DAILY_API_LIMIT
 
     @property
     def ledgerlink_origin(self) -> str:
@@ -52,10 +54,20 @@ def _base_url(value: str, name: str) -> str:
     return _http_url(value, name).rstrip("/")
 
 
+def _positive_number(environ: Mapping[str, str], name: str, default: int) -> int:
+    try:
+        number = int(_read(environ, name, str(default)))
+    except ValueError as error:
+        raise ConfigurationError(f"{name} must be a whole number") from error
+    if number <= 0:
+        raise ConfigurationError(f"{name} must be positive")
+    return number
+
+
 def read_configuration(environ: Mapping[str, str], port: int) -> Configuration:
     """Build the configuration from environment variables, with the development defaults.
 
-    Raises :class:`ConfigurationError` for a malformed URL or token lifetime.
+    Raises :class:`ConfigurationError` for a malformed URL, token lifetime or API limit.
     """
     ledgerlink_url = _base_url(
         _read(environ, "LEDGERLINK_URL", DEFAULT_LEDGERLINK_URL), "LEDGERLINK_URL"
@@ -68,14 +80,9 @@ def read_configuration(environ: Mapping[str, str], port: int) -> Configuration:
         for url in environ.get("LOCAL_SALESFORCE_CALLBACK_URLS", "").split(",")
         if url.strip()
     ]
-    try:
-        token_seconds = int(
-            _read(environ, "LOCAL_SALESFORCE_TOKEN_SECONDS", str(DEFAULT_TOKEN_SECONDS))
-        )
-    except ValueError as error:
-        raise ConfigurationError("LOCAL_SALESFORCE_TOKEN_SECONDS must be a whole number") from error
-    if token_seconds <= 0:
-        raise ConfigurationError("LOCAL_SALESFORCE_TOKEN_SECONDS must be positive")
+    token_seconds = _positive_number(
+        environ, "LOCAL_SALESFORCE_TOKEN_SECONDS", DEFAULT_TOKEN_SECONDS
+    )
     return Configuration(
         public_url=public_url,
         ledgerlink_url=ledgerlink_url,
@@ -89,4 +96,7 @@ def read_configuration(environ: Mapping[str, str], port: int) -> Configuration:
             canvas_url=f"{ledgerlink_url}/canvas/",
         ),
         token_lifetime=timedelta(seconds=token_seconds),
+        daily_api_limit=_positive_number(
+            environ, "LOCAL_SALESFORCE_DAILY_API_LIMIT", DEFAULT_DAILY_API_LIMIT
+        ),
     )

@@ -2,6 +2,7 @@
 
 import json
 import sqlite3
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -68,10 +69,27 @@ def _values(entry: dict[str, Any], columns: tuple[str, ...]) -> list[Any]:
     return [entry[column] for column in columns]
 
 
-def seed(db: sqlite3.Connection, path: Path = SEED_PATH) -> None:
-    """Replace everything in the store (tokens and sessions too) with the fixture's orgs and users.
+def _permission_sets(user: dict[str, Any], known: Collection[str] | None) -> list[str]:
+    names = user.get("permission_sets", [])
+    if not (isinstance(names, list) and all(isinstance(name, str) for name in names)):
+        raise SeedError(f"permission_sets of {user.get('id')!r} must be a list of names")
+    unknown = [name for name in names if known is not None and name not in known]
+    if unknown:
+        raise SeedError(f"{user.get('id')!r} is assigned unknown permission sets: {unknown}")
+    return names
 
-    Raises :class:`SeedError` if the fixture is malformed; the store is then left unchanged.
+
+def seed(
+    db: sqlite3.Connection,
+    path: Path = SEED_PATH,
+    *,
+    known_permission_sets: Collection[str] | None = None,
+) -> None:
+    """Replace everything in the store (tokens, sessions and records too) with the fixture's orgs,
+    users and permission set assignments.
+
+    Raises :class:`SeedError` if the fixture is malformed, or assigns a permission set that is not
+    in ``known_permission_sets``; the store is then left unchanged.
     """
     fixture = json.loads(path.read_text(encoding="utf-8"))
     with transaction(db):
@@ -89,4 +107,11 @@ def seed(db: sqlite3.Connection, path: Path = SEED_PATH) -> None:
                     f"INSERT INTO users (org_id, password_hash, {', '.join(_USER_COLUMNS)}) "  # noqa: S608 - fixed column names
                     f"VALUES (?, ?, {', '.join('?' * len(_USER_COLUMNS))})",
                     [org["id"], hash_password(user["password"]), *_values(user, _USER_COLUMNS)],
+                )
+                db.executemany(
+                    "INSERT INTO permission_set_assignments (user_id, permission_set) VALUES (?, ?)",
+                    [
+                        (user["id"], name)
+                        for name in _permission_sets(user, known_permission_sets)
+                    ],
                 )

@@ -2,7 +2,9 @@
 
 Each request opens its own connection (sqlite3 connections must not be shared between threads) on a
 file in WAL mode, so readers never wait for the one writer. The schema is a list of migrations
-numbered by SQLite's ``user_version``; the REST data API will add its tables as new entries.
+numbered by SQLite's ``user_version``. The records themselves live in one table per object, which
+:func:`standins.salesforce.data.tables.sync` creates and extends from the package metadata after
+these migrations have run.
 """
 
 import sqlite3
@@ -82,7 +84,94 @@ _MIGRATIONS: tuple[str, ...] = (
         expires_at INTEGER NOT NULL
     );
     """,
+    # The REST data API: who holds which permission set, per-user field security set by tests,
+    # API usage per org and day, the failure switch, query cursors, Bulk API 2.0 jobs, and the key
+    # prefixes given to custom objects (kept for good, so IDs keep meaning the same object).
+    """
+    CREATE TABLE permission_set_assignments (
+        user_id TEXT NOT NULL REFERENCES users (id),
+        permission_set TEXT NOT NULL,
+        PRIMARY KEY (user_id, permission_set)
+    );
+    CREATE TABLE field_security (
+        user_id TEXT NOT NULL REFERENCES users (id),
+        object TEXT NOT NULL,
+        field TEXT NOT NULL,
+        readable INTEGER NOT NULL,
+        editable INTEGER NOT NULL,
+        PRIMARY KEY (user_id, object, field)
+    );
+    CREATE TABLE api_usage (
+        org_id TEXT NOT NULL,
+        day TEXT NOT NULL,
+        requests INTEGER NOT NULL,
+        PRIMARY KEY (org_id, day)
+    );
+    CREATE TABLE failure_switches (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        mode TEXT NOT NULL,
+        remaining INTEGER NOT NULL,
+        paths TEXT NOT NULL
+    );
+    CREATE TABLE query_locators (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        query TEXT NOT NULL,
+        include_deleted INTEGER NOT NULL,
+        row_ids BLOB NOT NULL,
+        total INTEGER NOT NULL,
+        batch_size INTEGER NOT NULL,
+        last_used_at INTEGER NOT NULL
+    );
+    CREATE TABLE bulk_jobs (
+        id TEXT PRIMARY KEY,
+        org_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        object TEXT NOT NULL,
+        external_id_field TEXT,
+        query TEXT,
+        line_ending TEXT NOT NULL,
+        column_delimiter TEXT NOT NULL,
+        api_version TEXT NOT NULL,
+        state TEXT NOT NULL,
+        error_message TEXT,
+        records_processed INTEGER NOT NULL DEFAULT 0,
+        records_failed INTEGER NOT NULL DEFAULT 0,
+        processing_ms INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        modstamp TEXT NOT NULL,
+        data BLOB,
+        row_ids BLOB
+    );
+    CREATE INDEX bulk_jobs_by_org ON bulk_jobs (org_id, kind);
+    CREATE TABLE bulk_results (
+        job_id TEXT NOT NULL REFERENCES bulk_jobs (id) ON DELETE CASCADE,
+        row_number INTEGER NOT NULL,
+        success INTEGER NOT NULL,
+        record_id TEXT,
+        created INTEGER NOT NULL,
+        error TEXT,
+        PRIMARY KEY (job_id, row_number)
+    );
+    CREATE TABLE sobject_key_prefixes (
+        object TEXT PRIMARY KEY,
+        key_prefix TEXT NOT NULL UNIQUE
+    );
+    CREATE TABLE auto_numbers (
+        org_id TEXT NOT NULL,
+        object TEXT NOT NULL,
+        last INTEGER NOT NULL,
+        PRIMARY KEY (org_id, object)
+    );
+    """,
 )
+
+# Kept by clear(): which custom object owns which key prefix must outlive a reset, or IDs given out
+# before it would come to name records of another object.
+_KEPT_TABLES = frozenset({"sobject_key_prefixes"})
 
 
 class Store:
@@ -108,9 +197,14 @@ class Store:
         The connection is in autocommit mode; group writes that must be atomic with
         :func:`transaction`.
         """
-        db = sqlite3.connect(self.path, isolation_level=None, timeout=10)
+        db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
         db.row_factory = sqlite3.Row
         db.execute("PRAGMA foreign_keys = ON")
+        # In WAL mode NORMAL loses no committed data on a crash of the process, only on a power
+        # cut; it spares an fsync per request, which the per-call API usage counter would cost.
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA cache_size = -65536")
+        db.execute("PRAGMA temp_store = MEMORY")
         try:
             yield db
         finally:
@@ -134,7 +228,7 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 
 def clear(db: sqlite3.Connection) -> None:
-    """Delete every row of every table, inside the caller's transaction."""
+    """Delete every row of every table but the key prefixes, inside the caller's transaction."""
     # Deferring foreign-key checks to the commit lets the tables be emptied in any order, so a
     # table added by a later migration is cleared without being listed here.
     db.execute("PRAGMA defer_foreign_keys = ON")
@@ -142,4 +236,6 @@ def clear(db: sqlite3.Connection) -> None:
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
     ).fetchall()
     for table in tables:
+        if table["name"] in _KEPT_TABLES:
+            continue
         db.execute(f'DELETE FROM "{table["name"]}"')  # noqa: S608 - names come from sqlite_master

@@ -1,73 +1,154 @@
-"""The REST data API, as far as Ledgerlink's login needs it today: the Organization record.
+"""The REST data API's entry points: versions, resources, limits and SOQL queries.
 
-The full API (sObjects, SOQL, composite, Bulk API 2.0) comes with the Salesforce data layer; until
-then any other query is answered the way Salesforce answers SOQL it cannot run.
+Queries answer ``{"totalSize", "done", "nextRecordsUrl"?, "records"}``; pages hold up to 2,000
+records, or the ``batchSize`` of ``Sforce-Query-Options`` (200 to 2,000).
 """
 
 import re
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt
+from django.http import HttpRequest, HttpResponse
 from django.views.decorators.http import require_GET
 
-from standins.salesforce import authentication, tokens
 from standins.salesforce.app import runtime_of
-from standins.salesforce.directory import Org
+from standins.salesforce.data import querying, usage
+from standins.salesforce.data.errors import InvalidQueryLocatorError, MalformedQueryError
+from standins.salesforce.views.api import ApiCall, data_api, json_answer, supported_versions
 
-_ORGANIZATION_QUERY = re.compile(
-    r"^\s*SELECT\s+(?P<fields>[\w\s,]+?)\s+FROM\s+Organization(?:\s+LIMIT\s+\d+)?\s*$",
-    re.IGNORECASE,
-)
-
-
-def _organization_fields(org: Org) -> dict[str, object]:
-    return {
-        "Id": org.id,
-        "Name": org.name,
-        "IsSandbox": org.is_sandbox,
-        "DefaultLocaleSidKey": "de_DE",
-        "NamespacePrefix": org.namespace_prefix,
-    }
+DEFAULT_BATCH_SIZE = 2000
+MIN_BATCH_SIZE = 200
+_BATCH_SIZE = re.compile(r"batchSize\s*=\s*(\d+)", re.IGNORECASE)
+_NEXT_PAGE = re.compile(r"(?P<locator>[0-9A-Za-z]{15,18})-(?P<position>\d+)")
 
 
-def _error(status: int, error_code: str, message: str) -> JsonResponse:
-    return JsonResponse([{"message": message, "errorCode": error_code}], status=status, safe=False)
-
-
-@csrf_exempt
 @require_GET
-def query(request: HttpRequest, version: str) -> HttpResponse:
-    runtime = runtime_of(request)
-    access_token = authentication.bearer_token(request)
-    with runtime.store.connect() as db:
-        grant = (
-            None
-            if access_token is None
-            else tokens.find_access_grant(db, access_token, timezone.now())
-        )
-    if grant is None:
-        return _error(401, "INVALID_SESSION_ID", "Session expired or invalid")
-    match = _ORGANIZATION_QUERY.match(request.GET.get("q", ""))
-    if match is None:
-        return _error(
-            400, "MALFORMED_QUERY", "The local Salesforce answers only Organization queries so far."
-        )
-    available = _organization_fields(grant.org)
-    by_lower_name = {name.lower(): name for name in available}
-    requested = [field.strip() for field in match["fields"].split(",")]
-    unknown = [field for field in requested if field.lower() not in by_lower_name]
-    if unknown:
-        return _error(
-            400, "INVALID_FIELD", f"No such column '{unknown[0]}' on entity 'Organization'."
-        )
-    record: dict[str, object] = {
-        "attributes": {
-            "type": "Organization",
-            "url": f"/services/data/v{version}/sobjects/Organization/{grant.org.id}",
+def versions(request: HttpRequest) -> HttpResponse:
+    """The API versions the org speaks (no session needed, as in Salesforce)."""
+    return json_answer(
+        [
+            {
+                "label": f"API {version}",
+                "url": f"/services/data/v{version}",
+                "version": version,
+            }
+            for version in supported_versions()
+        ]
+    )
+
+
+@data_api("GET")
+def resources(call: ApiCall) -> HttpResponse:
+    base = f"/services/data/v{call.version}"
+    public_url = runtime_of(call.request).configuration.public_url
+    return json_answer(
+        {
+            "composite": f"{base}/composite",
+            "identity": f"{public_url}/id/{call.org_id}/{call.user_id}",
+            "jobs": f"{base}/jobs",
+            "limits": f"{base}/limits",
+            "query": f"{base}/query",
+            "queryAll": f"{base}/queryAll",
+            "sobjects": f"{base}/sobjects",
         }
-    }
-    for field in requested:
-        name = by_lower_name[field.lower()]
-        record[name] = available[name]
-    return JsonResponse({"totalSize": 1, "done": True, "records": [record]})
+    )
+
+
+@data_api("GET")
+def limits(call: ApiCall) -> HttpResponse:
+    """The org's allowances and what is left of them today."""
+    daily = call.runtime.configuration.daily_api_limit
+    used = usage.requests_today(call.db, call.org_id, call.now)
+    query_jobs = call.db.execute(
+        "SELECT count(*) FROM bulk_jobs WHERE org_id = ? AND kind = 'query' AND created_at >= ?",
+        (call.org_id, call.now.date().isoformat()),
+    ).fetchone()[0]
+
+    def allowance(maximum: int, remaining: int) -> dict[str, int]:
+        return {"Max": maximum, "Remaining": max(0, remaining)}
+
+    return json_answer(
+        {
+            "ConcurrentAsyncGetReportInstances": allowance(200, 200),
+            "DailyApiRequests": allowance(daily, daily - used),
+            "DailyAsyncApexExecutions": allowance(250000, 250000),
+            "DailyBulkApiBatches": allowance(15000, 15000),
+            "DailyBulkV2QueryFileStorageMB": allowance(976562, 976562),
+            "DailyBulkV2QueryJobs": allowance(10000, 10000 - query_jobs),
+            "DataStorageMB": allowance(5120, 5120),
+            "FileStorageMB": allowance(20480, 20480),
+            "SingleEmail": allowance(5000, 5000),
+        }
+    )
+
+
+def _batch_size(call: ApiCall, default: int = DEFAULT_BATCH_SIZE) -> int:
+    # Salesforce treats the batch size as a hint and keeps it within 200..2000.
+    match = _BATCH_SIZE.search(call.request.headers.get("Sforce-Query-Options", ""))
+    if match is None:
+        return default
+    return max(MIN_BATCH_SIZE, min(DEFAULT_BATCH_SIZE, int(match.group(1))))
+
+
+def _resource(include_deleted: bool) -> str:
+    return "queryAll" if include_deleted else "query"
+
+
+def _answer_query(call: ApiCall, *, include_deleted: bool) -> HttpResponse:
+    text = call.request.GET.get("q")
+    if text is None:
+        raise MalformedQueryError("A query string has to be specified")
+    caller = call.caller()
+    compiled = querying.compile_query(call.schema, caller, text, include_deleted=include_deleted)
+    if compiled.count_only:
+        return json_answer(
+            {"totalSize": compiled.count(call.db, call.org_id), "done": True, "records": []}
+        )
+    rows = compiled.matching_rows(call.db, call.org_id)
+    batch_size = _batch_size(call)
+    body: dict[str, object] = {"totalSize": len(rows), "done": len(rows) <= batch_size}
+    if len(rows) > batch_size:
+        locator = querying.save_locator(
+            call.db,
+            caller,
+            query=text,
+            include_deleted=include_deleted,
+            rows=rows,
+            batch_size=batch_size,
+        )
+        body["nextRecordsUrl"] = call.url(f"{_resource(include_deleted)}/{locator}-{batch_size}")
+    body["records"] = compiled.records(compiled.fetch(call.db, rows[:batch_size]), call.version)
+    return json_answer(body)
+
+
+@data_api("GET")
+def query(call: ApiCall) -> HttpResponse:
+    """``GET query?q=SOQL``: live records only."""
+    return _answer_query(call, include_deleted=False)
+
+
+@data_api("GET")
+def query_all(call: ApiCall) -> HttpResponse:
+    """``GET queryAll?q=SOQL``: deleted records (``IsDeleted = true``) too."""
+    return _answer_query(call, include_deleted=True)
+
+
+@data_api("GET")
+def query_more(call: ApiCall, locator: str) -> HttpResponse:
+    """``GET query/<locator>-<position>`` (or ``queryAll/``): the page starting at ``position``."""
+    match = _NEXT_PAGE.fullmatch(locator)
+    if match is None:
+        raise InvalidQueryLocatorError("invalid query locator")
+    caller = call.caller()
+    saved = querying.load_locator(call.db, caller, match["locator"])
+    compiled = querying.compile_query(
+        call.schema, caller, saved.query, include_deleted=saved.include_deleted
+    )
+    position = int(match["position"])
+    batch_size = _batch_size(call, saved.batch_size)
+    total = len(saved.rows)
+    end = min(total, position + batch_size)
+    body: dict[str, object] = {"totalSize": total, "done": end >= total}
+    if end < total:
+        body["nextRecordsUrl"] = call.url(f"{_resource(saved.include_deleted)}/{saved.id}-{end}")
+    page = saved.rows[position:end] if position < total else []
+    body["records"] = compiled.records(compiled.fetch(call.db, list(page)), call.version)
+    return json_answer(body)
