@@ -3,13 +3,15 @@
 from typing import Any
 
 from django.conf import settings
+from django.http import HttpResponse
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiRequest, extend_schema
 from rest_framework.parsers import BaseParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from banking import schema
+from banking import payment_orders, schema
 from banking.formats import (
     parse_statement_file,
     parse_status_report,
@@ -87,3 +89,35 @@ class StatusReportParseApi(APIView):
             _uploaded_file(request), max_bytes=settings.BANK_FILE_MAX_BYTES
         )
         return Response(status_report_to_json(report))
+
+
+class PaymentOrderApi(APIView):
+    """Build a SEPA payment order: pain.001 (credit transfer) or pain.008 (direct debit).
+
+    Answers the XML, validated against its XSD, or 400 listing every problem at once.
+    Nothing is stored and nothing is sent to a bank.
+    """
+
+    required_role = Role.CLERK
+
+    @extend_schema(
+        request=payment_orders.PaymentOrderInput,
+        responses={
+            (200, "application/xml"): {"type": "string", "format": "binary"},
+            400: schema.ProblemsSerializer,
+        },
+        operation_id="payment_orders_build",
+    )
+    def post(self, request: Request) -> HttpResponse:
+        payload = payment_orders.PaymentOrderInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        now = timezone.now()
+        message_id, xml = payment_orders.build_payment_order(
+            payload.validated_data,
+            raw_json=payment_orders.canonical_json(request.data),
+            created_at=now,
+            today=timezone.localdate(now),
+        )
+        response = HttpResponse(xml, content_type="application/xml; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{message_id}.xml"'
+        return response

@@ -113,3 +113,15 @@ ParsedStatementsSerializer = type(
 
 class ErrorSerializer(Serializer):
     detail = serializers.CharField()
+
+
+class ProblemSerializer(Serializer):
+    transaction = serializers.IntegerField(allow_null=True)
+    end_to_end_id = serializers.CharField(allow_null=True)
+    field = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ProblemsSerializer(Serializer):
+    detail = serializers.CharField()
+    problems = ProblemSerializer(many=True)

@@ -98,7 +98,10 @@ def report_accuracy(statement_count: int, difficulty: float, seed: int) -> None:
         f"\nAccuracy: {len(dataset.statement_items)} statement items, {len(dataset.open_items)} "
         f"open items, difficulty {difficulty}, seed {seed} (pairs; % )"
     )
-    header = f"{'case':<26}{'items':>6} | {'SUGGEST  P':>10} {'R':>6} {'F1':>6} | {'AUTO  P':>8} {'R':>6} {'F1':>6}"
+    header = (
+        f"{'case':<26}{'items':>6} | {'SUGGEST  P':>10} {'R':>6} {'F1':>6} | "
+        f"{'AUTO  P':>8} {'R':>6} {'F1':>6}"
+    )
     print(header)
     print("-" * len(header))
     cases = sorted(case for case in suggest if case != "ALL")
@@ -109,7 +112,8 @@ def report_accuracy(statement_count: int, difficulty: float, seed: int) -> None:
         low, high = suggest[case], auto[case]
         print(
             f"{case:<26}{count:>6} | {_percent(low.precision):>10} {_percent(low.recall)} "
-            f"{_percent(low.f1)} | {_percent(high.precision):>8} {_percent(high.recall)} {_percent(high.f1)}"
+            f"{_percent(low.f1)} | {_percent(high.precision):>8} {_percent(high.recall)} "
+            f"{_percent(high.f1)}"
         )
     overall, overall_auto = suggest["ALL"], auto["ALL"]
     print(
@@ -187,7 +191,8 @@ def report_speed(sizes: Sequence[tuple[int, int]]) -> None:
     print("\nSpeed (each size in a fresh process; peak RSS includes the generated data)")
     header = (
         f"{'statement x open items':<24}{'seconds':>9}{'cpu s':>8}{'goal s':>8}"
-        f"{'peak MiB':>10}{'data MiB':>10}{'F1 SUG':>8}{'P AUTO':>8}{'baseline s':>12}{'speed-up':>10}"
+        f"{'peak MiB':>10}{'data MiB':>10}{'F1 SUG':>8}{'P AUTO':>8}"
+        f"{'baseline s':>12}{'speed-up':>10}"
     )
     print(header)
     print("-" * len(header))

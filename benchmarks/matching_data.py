@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TypedDict
 
 from settlement.matching.model import OpenItem, StatementItem
 from settlement.matching.references import creditor_reference_for, qr_check_digit
@@ -26,34 +27,42 @@ from settlement.matching.references import creditor_reference_for, qr_check_digi
 BOOKING_START = date(2024, 3, 1)
 BOOKING_DAYS = 31
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 _SURNAMES = {
-    "DE": (
-        "Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann Schäfer Koch "
-        "Bauer Richter Klein Wolf Schröder Neumann Schwarz Zimmermann Braun Krüger Hofmann "
-        "Hartmann Lange Schmitt Werner Schmitz Krause Meier Lehmann Schmid Schulze Maier Köhler "
-        "Herrmann König Walter Mayer Huber Kaiser Fuchs Peters Lang Scholz Möller Weiß Jung Hahn "
-        "Schubert Vogel Friedrich Keller Günther Frank Berger Winkler Roth Beck Lorenz Baumann "
-        "Franke Albrecht Schuster Simon Ludwig Böhm Winter Kraus Schumacher Krämer Vogt Stein "
-        "Jäger Otto Sommer Groß Seidel Heinrich Brandt Haas Schreiber Graf Schulte Dietrich "
-        "Ziegler Kuhn Kühn Pohl Engel Horn Busch Bergmann Voigt Sauer Arnold Wolff Pfeiffer"
-    ).split(),
-    "AT": (
+    "DE": _words(
+        "Müller Schmidt Schneider Fischer Weber Meyer Wagner Becker Schulz Hoffmann Schäfer "
+        "Koch Bauer Richter Klein Wolf Schröder Neumann Schwarz Zimmermann Braun Krüger "
+        "Hofmann Hartmann Lange Schmitt Werner Schmitz Krause Meier Lehmann Schmid Schulze "
+        "Maier Köhler Herrmann König Walter Mayer Huber Kaiser Fuchs Peters Lang Scholz "
+        "Möller Weiß Jung Hahn Schubert Vogel Friedrich Keller Günther Frank Berger Winkler "
+        "Roth Beck Lorenz Baumann Franke Albrecht Schuster Simon Ludwig Böhm Winter Kraus "
+        "Schumacher Krämer Vogt Stein Jäger Otto Sommer Groß Seidel Heinrich Brandt Haas "
+        "Schreiber Graf Schulte Dietrich Ziegler Kuhn Kühn Pohl Engel Horn Busch Bergmann "
+        "Voigt Sauer Arnold Wolff Pfeiffer"
+    ),
+    "AT": _words(
         "Gruber Huber Bauer Wagner Müller Pichler Steiner Moser Mayer Hofer Leitner Berger "
         "Fuchs Eder Fischer Schmid Winkler Weber Schwarz Maier Schneider Reiter Mayr Schmidt "
         "Wimmer Egger Brunner Lang Baumgartner Auer Binder Lechner Wolf Wallner Aigner Ebner "
         "Koller Lehner Haas Schuster Holzer Stadler Strasser Kern Wieser Lackner Hütter"
-    ).split(),
-    "CH": (
-        "Müller Meier Schmid Keller Weber Huber Schneider Meyer Steiner Fischer Gerber Brunner "
-        "Baumann Frei Zimmermann Moser Widmer Wyss Graf Roth Suter Baumgartner Bachmann "
-        "Studer Bühler Kälin Zürcher Hess Marti Sutter Lüthi Kunz Bieri Egli Vogel Ammann"
-    ).split(),
-    "FR": (
+    ),
+    "CH": _words(
+        "Müller Meier Schmid Keller Weber Huber Schneider Meyer Steiner Fischer Gerber "
+        "Brunner Baumann Frei Zimmermann Moser Widmer Wyss Graf Roth Suter Baumgartner "
+        "Bachmann Studer Bühler Kälin Zürcher Hess Marti Sutter Lüthi Kunz Bieri Egli Vogel "
+        "Ammann"
+    ),
+    "FR": _words(
         "Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon Laurent "
-        "Lefèvre Michel Garcia David Bertrand Roux Vincent Fournier Morel Girard André Mercier "
-        "Dupont Lambert Bonnet François Martinez Legrand Garnier Faure Rousseau Blanc Guérin "
-        "Muller Henry Roussel Nicolas Perrin Morin Mathieu Clément Gauthier Dumont Lopez"
-    ).split(),
+        "Lefèvre Michel Garcia David Bertrand Roux Vincent Fournier Morel Girard André "
+        "Mercier Dupont Lambert Bonnet François Martinez Legrand Garnier Faure Rousseau Blanc "
+        "Guérin Muller Henry Roussel Nicolas Perrin Morin Mathieu Clément Gauthier Dumont "
+        "Lopez"
+    ),
     "NL": [
         "de Jong",
         "Jansen",
@@ -94,7 +103,7 @@ _SURNAMES = {
     ],
 }
 _TRADES = {
-    "DE": (
+    "DE": _words(
         "Bau Bautechnik Metallbau Elektro Elektrotechnik Haustechnik Logistik Spedition "
         "Maschinenbau Holzbau Dachdeckerei Sanitär Heizungsbau Gartenbau Druckerei Verpackung "
         "Kunststofftechnik Feinmechanik Automation Software Systemhaus Handel Großhandel "
@@ -102,26 +111,28 @@ _TRADES = {
         "Brauerei Weinhandel Möbelwerkstatt Transporte Umwelttechnik Energietechnik "
         "Solartechnik Werkzeugbau Stahlbau Glasbau Fensterbau Landtechnik Agrarhandel "
         "Büroservice Gebäudereinigung Sicherheitstechnik Fahrzeugbau"
-    ).split(),
-    "FR": (
+    ),
+    "FR": _words(
         "Transports Bâtiment Électricité Menuiserie Boulangerie Informatique Conseil "
         "Distribution Logistique Plomberie Charpente Imprimerie Négoce Services Industries "
         "Couverture Maçonnerie Peinture Chauffage Emballages Textiles Agencement"
-    ).split(),
-    "NL": (
+    ),
+    "NL": _words(
         "Bouw Techniek Transport Logistiek Installatietechniek Handel Groothandel Metaal "
         "Elektro Advies Automatisering Schilderwerken Hoveniers Verpakkingen Machinebouw"
-    ).split(),
+    ),
 }
 _TRADES["AT"] = _TRADES["DE"]
 _TRADES["CH"] = _TRADES["DE"]
 _CITIES = {
-    "DE": "Berlin Hamburg München Köln Frankfurt Stuttgart Düsseldorf Leipzig Dortmund Essen "
-    "Bremen Dresden Hannover Nürnberg Duisburg Bochum Wuppertal Bielefeld Bonn Münster".split(),
-    "AT": "Wien Graz Linz Salzburg Innsbruck Klagenfurt Villach Wels Dornbirn Steyr".split(),
-    "CH": "Zürich Genf Basel Bern Lausanne Winterthur Luzern St.Gallen Lugano Biel".split(),
-    "FR": "Paris Lyon Marseille Toulouse Nice Nantes Strasbourg Montpellier Bordeaux Lille".split(),
-    "NL": "Amsterdam Rotterdam Utrecht Eindhoven Groningen Tilburg Almere Breda Nijmegen".split(),
+    "DE": _words(
+        "Berlin Hamburg München Köln Frankfurt Stuttgart Düsseldorf Leipzig Dortmund Essen "
+        "Bremen Dresden Hannover Nürnberg Duisburg Bochum Wuppertal Bielefeld Bonn Münster"
+    ),
+    "AT": _words("Wien Graz Linz Salzburg Innsbruck Klagenfurt Villach Wels Dornbirn Steyr"),
+    "CH": _words("Zürich Genf Basel Bern Lausanne Winterthur Luzern St.Gallen Lugano Biel"),
+    "FR": _words("Paris Lyon Marseille Toulouse Nice Nantes Strasbourg Montpellier Bordeaux Lille"),
+    "NL": _words("Amsterdam Rotterdam Utrecht Eindhoven Groningen Tilburg Almere Breda Nijmegen"),
 }
 _LEGAL_FORMS = {
     "DE": [
@@ -198,6 +209,13 @@ def iban_check_digits(country: str, bban: str) -> str:
     return f"{98 - int(digits) % 97:02d}"
 
 
+class _Payer(TypedDict):
+    """How the payer shows up on the statement: name and IBAN, either may be missing."""
+
+    name: str
+    iban: str
+
+
 @dataclass(slots=True)
 class _Account:
     key: str
@@ -269,7 +287,7 @@ class _Generator:
         for position in range(count):
             country = self.random.choices(countries, weights)[0]
             is_supplier = self.random.random() < 0.2
-            ibans = (self._iban(country),)
+            ibans: tuple[str, ...] = (self._iban(country),)
             if self.random.random() < 0.1:
                 ibans = (*ibans, self._iban(country))
             number = f"{'L' if is_supplier else 'K'}{100000 + position}"
@@ -508,7 +526,7 @@ class _Generator:
 
     def payer(
         self, account: _Account, *, name_chance: float = 0.9, iban_chance: float = 0.85
-    ) -> dict[str, str]:
+    ) -> _Payer:
         return {
             "name": self.bank_name(account.name) if self.random.random() < name_chance else "",
             "iban": self.random.choice(account.ibans) if self.random.random() < iban_chance else "",
@@ -557,7 +575,10 @@ def _case_functions() -> dict[str, Callable[[_Generator], None]]:
         position = generator.add_open_item(account)
         amount, currency = generator._signed(position)
         number = generator.open_items[position].document_number
-        filler = "Zahlung gemaess Vereinbarung und Lieferschein vom Februar, Kundennummer unbekannt, bitte Zahlung zuordnen, besten Dank "
+        filler = (
+            "Zahlung gemaess Vereinbarung und Lieferschein vom Februar, Kundennummer "
+            "unbekannt, bitte Zahlung zuordnen, besten Dank "
+        )
         cut = generator.random.randint(2, 3)
         text = (filler * 2)[: 139 - len(number) + cut].rstrip() + " " + number
         who = generator.payer(account)
@@ -664,7 +685,9 @@ def _case_functions() -> dict[str, Callable[[_Generator], None]]:
             )
             for _ in range(count)
         ]
-        total = sum(generator.open_items[position].open_amount for position in positions)
+        total = sum(
+            (generator.open_items[position].open_amount for position in positions), Decimal(0)
+        )
         currency = generator.open_items[positions[0]].currency
         numbers = [generator.open_items[position].document_number for position in positions]
         text = "RE " + " ".join(numbers)
@@ -879,10 +902,10 @@ def _case_functions() -> dict[str, Callable[[_Generator], None]]:
         for account in (first, second):
             position = generator.add_open_item(account, amount=amount)
             item_amount, currency = generator._signed(position)
-            if generator.random.random() < 0.5:
-                who = {"name": generator.bank_name(account.name), "iban": account.ibans[0]}
-            else:
-                who = {"name": generator.bank_name(account.name), "iban": ""}
+            who: _Payer = {
+                "name": generator.bank_name(account.name),
+                "iban": account.ibans[0] if generator.random.random() < 0.5 else "",
+            }
             generator.add_statement(
                 "same_amount_two_accounts",
                 [position],
@@ -1113,7 +1136,7 @@ def generate_dataset(
     case_weights = [weights[name] for name in names]
     while len(generator.statements) < statement_items:
         CASES[generator.random.choices(names, case_weights)[0]](generator)
-    while len(generator.open_items) < open_items:
+    while len(generator.open_items) - len(generator.dropped) < open_items:
         account = generator.random.choice(generator.accounts)
         generator.add_open_item(account)
     # Cancelled invoices that the ledger no longer lists as open are left out.

@@ -50,10 +50,6 @@ class DetectedFormat:
     version: str | None = None
     namespace: str | None = None
 
-    @property
-    def is_xml(self) -> bool:
-        return self.namespace is not None
-
 
 def detect_format(data: bytes) -> DetectedFormat:
     """Detect the format of a bank file from its content (its first 64 KiB suffice).

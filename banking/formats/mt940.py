@@ -275,6 +275,8 @@ class _Reader:
             yield self._statement_error(
                 block, current.line, f"line {current.line}: unknown field :{tag}: ignored"
             )
+        if block.currency is not None and block.waiting:
+            yield from self._release_waiting(block)
 
     def _balance(self, block: _Block, current: _Field, first: str) -> Iterator[StatementEvent]:
         match = _BALANCE.match(first)
@@ -297,7 +299,6 @@ class _Reader:
         block.balances.append(Balance(type=_BALANCE_TYPES[current.tag], amount=money, date=on))
         if block.currency is None:
             block.currency = money.currency
-            yield from self._release_waiting(block)
 
     def _datetime_indication(self, text: str) -> datetime | None:
         match = _DATETIME_INDICATION.match(text)

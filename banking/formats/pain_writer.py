@@ -289,17 +289,15 @@ class _DirectDebitBuilder(_Builder):
         self.account(information, "CdtrAcct", order.creditor)
         self.agent(information, "CdtrAgt", order.creditor.bic)
         self.element(information, "ChrgBr", "SLEV")
-        self.scheme_identification(information, "CdtrSchmeId", order.creditor_id)
+        self.scheme_identification(self.element(information, "CdtrSchmeId"), order.creditor_id)
         for transaction in transactions:
             self.transaction(information, transaction)
 
-    def scheme_identification(self, parent: etree._Element, name: str, creditor_id: str) -> None:
-        other = self.path(
-            self.element(parent, name), ("Id", "PrvtId", "Othr", "Id"), _compact(creditor_id)
-        )
-        other_parent = other.getparent()
-        if other_parent is not None:
-            self.path(other_parent, ("SchmeNm", "Prtry"), "SEPA")
+    def scheme_identification(self, scheme: etree._Element, creditor_id: str) -> None:
+        """Write a SEPA creditor identifier into a party (``Id/PrvtId/Othr``)."""
+        other = self.element(self.element(self.element(scheme, "Id"), "PrvtId"), "Othr")
+        self.element(other, "Id", _compact(creditor_id))
+        self.path(other, ("SchmeNm", "Prtry"), "SEPA")
 
     def transaction(self, parent: etree._Element, transaction: DirectDebit) -> None:
         element = self.element(parent, "DrctDbtTxInf")
@@ -335,12 +333,7 @@ class _DirectDebitBuilder(_Builder):
             if amendment.original_creditor_name:
                 self.element(scheme, "Nm", to_epc_text(amendment.original_creditor_name))
             if amendment.original_creditor_id:
-                other = self.path(
-                    scheme, ("Id", "PrvtId", "Othr", "Id"), _compact(amendment.original_creditor_id)
-                )
-                other_parent = other.getparent()
-                if other_parent is not None:
-                    self.path(other_parent, ("SchmeNm", "Prtry"), "SEPA")
+                self.scheme_identification(scheme, amendment.original_creditor_id)
         if amendment.original_debtor_iban:
             self.path(
                 details, ("OrgnlDbtrAcct", "Id", "IBAN"), _compact(amendment.original_debtor_iban)

@@ -127,7 +127,9 @@ def are_transposed(paid: int, owed: int) -> bool:
     owed_digits = str(owed)
     if len(paid_digits) != len(owed_digits):
         return False
-    differing = [index for index, (a, b) in enumerate(zip(paid_digits, owed_digits)) if a != b]
+    differing = [
+        index for index, (a, b) in enumerate(zip(paid_digits, owed_digits, strict=True)) if a != b
+    ]
     if len(differing) != 2 or differing[1] != differing[0] + 1:
         return False
     first, second = differing

@@ -8,10 +8,12 @@ are scored. No function here looks at all open items.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+
+from rapidfuzz import fuzz, process
 
 from settlement.matching.amounts import compare_amounts
 from settlement.matching.combinations import find_subsets
@@ -41,12 +43,15 @@ from settlement.matching.references import (
 REMITTANCE = "remittance_information"
 # A key shared by more open items than this says nothing about which one is meant.
 MAXIMUM_POSTINGS_PER_KEY = 12
+# Name search: accounts compared in full, and the largest word posting list still searched.
 MAXIMUM_NAME_CANDIDATES = 40
-MAXIMUM_NAME_POSTINGS = 1500
+MAXIMUM_NAME_POSTINGS = 5000
+MINIMUM_NAME_SIMILARITY = 0.72
+# Accounts searched for amounts per statement item (the likeliest first).
 MAXIMUM_ACCOUNTS = 4
+# Combinations are built only on references at least this strong.
 MINIMUM_COMBINATION_IDENTITY = 0.8
 MAXIMUM_PREFIX_MATCHES = 30
-MINIMUM_NAME_SIMILARITY = 0.72
 # Accounts with more open items than this are searched by exact amount only.
 LARGE_ACCOUNT = 400
 COMBINATION_POOL = 16
@@ -123,7 +128,6 @@ class FeatureExtractor:
             for pattern in configuration.reference_patterns
         ]
         self.custom_fields = sorted({c.custom_field for c in configurations if c.custom_field})
-        self.searches_names = True
 
     def extract(self, item: StatementItem, units: int) -> StatementFeatures:
         """Collect identity and account evidence for one statement item."""
@@ -401,7 +405,8 @@ class FeatureExtractor:
                                 AccountHit(
                                     Criterion.CUSTOMER_NUMBER,
                                     0.85,
-                                    f"customer number {self.index.accounts[account].number} found by pattern",
+                                    f"customer number {self.index.accounts[account].number} "
+                                    "found by pattern",
                                     span,
                                 ),
                             )
@@ -440,41 +445,52 @@ class FeatureExtractor:
             return
         index = self.index
         keys = list(dict.fromkeys(index_tokens(payer)))
-        wanted = set(keys)
-        # The rarest word finds the account; the others rank what it found. Common words
-        # ("bau", "van") alone would only cost time.
+        # Accounts sharing the two rarest words are the candidates; with only one word known
+        # (a typo or a cut in the other), its accounts are ranked by a fast fuzzy comparison.
         found = sorted(
-            (len(positions), key, positions)
+            (len(accounts), key, accounts)
             for key in keys
-            if (positions := postings(index.accounts_by_name_token, key))
+            if (accounts := index.accounts_by_name_token.get(key))
         )
-        shared: dict[int, int] = {}
-        accounts = index.accounts
-        if found and found[0][0] <= MAXIMUM_NAME_POSTINGS:
-            for account in found[0][2]:
-                shared[account] = len(wanted & accounts[account].name_keys)
-        elif len(found) > 1 and found[1][0] <= 8 * MAXIMUM_NAME_POSTINGS:
-            second = set(found[1][2])
-            for account in found[0][2]:
-                if account in second:
-                    shared[account] = len(wanted & accounts[account].name_keys)
+        candidates: set[int] = set()
+        if len(found) >= 2:
+            candidates = set(found[0][2] & found[1][2])
+            for _, _, accounts in found[2:]:
+                if len(candidates) <= MAXIMUM_NAME_CANDIDATES:
+                    break
+                narrower = candidates & accounts
+                if narrower:
+                    candidates = narrower
+        if not candidates and found and found[0][0] <= MAXIMUM_NAME_POSTINGS:
+            candidates = self._closest_names(payer, found[0][2])
         prefix = compact_prefix_key(payer)
         if len(prefix) >= 4 and (payer.is_descriptor or len(keys) <= 1):
-            for account in postings(index.accounts_by_compact_prefix, prefix)[
-                :MAXIMUM_NAME_POSTINGS
-            ]:
-                shared[account] = max(shared.get(account, 0), 1)
-        if not shared:
-            return
-        # Those sharing the most words, and at most one fewer than the best, are compared.
-        most = max(shared.values())
-        best = sorted((-count, account) for account, count in shared.items() if count >= most - 1)[
-            :MAXIMUM_NAME_CANDIDATES
-        ]
-        for _, account in best:
+            candidates.update(
+                postings(index.accounts_by_compact_prefix, prefix)[:MAXIMUM_NAME_POSTINGS]
+            )
+        if len(candidates) > MAXIMUM_NAME_CANDIDATES:
+            candidates = self._closest_names(payer, candidates)
+        best = sorted(candidates)
+        for account in best:
             similarity = self.similarity(features, account)
             if similarity >= MINIMUM_NAME_SIMILARITY:
                 _add_account_hit(features, account, name_hit(features, account, similarity))
+
+    def _closest_names(self, payer: NormalisedName, accounts: Iterable[int]) -> set[int]:
+        """Return the accounts whose compact names are closest to the payer's (rapidfuzz, in C)."""
+        pool = sorted(accounts)
+        names = [
+            name.compact if (name := self.index.accounts[account].normalised_name) else ""
+            for account in pool
+        ]
+        closest = process.extract(
+            payer.compact,
+            names,
+            scorer=fuzz.ratio,
+            limit=MAXIMUM_NAME_CANDIDATES,
+            score_cutoff=50,
+        )
+        return {pool[position] for _, _, position in closest}
 
     def similarity(self, features: StatementFeatures, account: int) -> float:
         """Return (and remember) how alike the payer's name and the account's name are."""
@@ -648,7 +664,11 @@ class CandidateGenerator:
         leave_out: Sequence[int],
         limit: int,
     ) -> list[int]:
-        """Return the account's items worth combining: right currency, in the date window, nearest first."""
+        """Return the account's items worth combining, nearest in date first.
+
+        Only items of the statement's currency whose due (or document) date lies within the
+        configuration's window are taken, at most `limit` of them.
+        """
         index = self.index
         booking = features.item.booking_date
         window = configuration.combination_window_days
@@ -757,9 +777,10 @@ class CandidateGenerator:
             if difference == 0:
                 found[(position,)] = None
                 has_exact = True
-            elif -over_limit <= difference <= short_limit or difference % 9 == 0:
-                if compare_amounts(target, owed, rules).quality >= 0.7:
-                    found[(position,)] = None
+            elif (
+                -over_limit <= difference <= short_limit or difference % 9 == 0
+            ) and compare_amounts(target, owed, rules).quality >= 0.7:
+                found[(position,)] = None
         if len(same_sign) == 1:
             found[(same_sign[0],)] = None
         if (

@@ -15,7 +15,7 @@ MAXIMUM_POOL = 24
 
 
 def _half_sums(amounts: Sequence[int], maximum_size: int) -> list[tuple[int, int, int]]:
-    """Return (sum, bitmask, size) for every subset of `amounts` with at most `maximum_size` items."""
+    """Return (sum, bitmask, size) of every subset of at most `maximum_size` of `amounts`."""
     sums: list[tuple[int, int, int]] = [(0, 0, 0)]
     for position, amount in enumerate(amounts):
         bit = 1 << position

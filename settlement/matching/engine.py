@@ -275,7 +275,8 @@ class _Run:
         return (
             Evidence(
                 Criterion.CONFIGURATION,
-                f"configuration {configuration.name!r} ({configuration.template}, priority {configuration.priority})",
+                f"configuration {configuration.name!r} ({configuration.template}, "
+                f"priority {configuration.priority})",
                 0.0,
             ),
         )
@@ -302,7 +303,8 @@ class _Run:
             evidence.append(
                 Evidence(
                     Criterion.AMBIGUITY,
-                    f"another answer scores {other.score:.4f} against {draft.score:.4f}: review both",
+                    f"another answer scores {other.score:.4f} against {draft.score:.4f}: "
+                    "review both",
                     0.0,
                     None,
                     tuple(ids[position].id for position in other.positions),

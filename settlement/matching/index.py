@@ -96,7 +96,7 @@ class OpenItemIndex:
         self.accounts_by_iban: Postings = {}
         self.accounts_by_mandate: Postings = {}
         self.accounts_by_customer_number: Postings = {}
-        self.accounts_by_name_token: Postings = {}
+        self.accounts_by_name_token: dict[str, frozenset[int]] = {}
         self.accounts_by_compact_prefix: Postings = {}
         self.by_custom_field: dict[str, Postings] = {name: {} for name in custom_fields}
         self.voided: dict[int, VoidedItem] = {}
@@ -190,6 +190,7 @@ class OpenItemIndex:
                         key = full_key(value)
                         if len(key) >= 3:
                             add_posting(table, key, position)
+        name_tokens: dict[str, list[int]] = {}
         for position, record in enumerate(self.accounts):
             if record.number:
                 # A list, not a set: look-up tables are filled in a fixed order.
@@ -204,10 +205,14 @@ class OpenItemIndex:
                 tokens = list(dict.fromkeys(index_tokens(normalised)))
                 record.name_keys = frozenset(tokens)
                 for token in tokens:
-                    add_posting(self.accounts_by_name_token, token, position)
+                    name_tokens.setdefault(token, []).append(position)
                 prefix = compact_prefix_key(normalised)
                 if len(prefix) >= 4:
                     add_posting(self.accounts_by_compact_prefix, prefix, position)
+        # Sets, so that the accounts sharing two words are found by intersection in C.
+        self.accounts_by_name_token = {
+            token: frozenset(positions) for token, positions in name_tokens.items()
+        }
         self._find_voided_items()
 
     def _find_voided_items(self) -> None:

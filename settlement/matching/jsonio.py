@@ -112,7 +112,7 @@ class _Reader:
             if required:
                 self.problem(f"{path}.{key}", "is required")
             return None
-        if isinstance(value, bool) or isinstance(value, float):
+        if isinstance(value, bool | float):
             self.problem(f"{path}.{key}", 'must be a decimal string such as "1234.50"')
             return None
         if isinstance(value, int | Decimal):
@@ -224,9 +224,18 @@ def _statement_item(reader: _Reader, data: object, path: str) -> StatementItem |
         bank_transaction_code=reader.text(data, "bank_transaction_code", path),
         is_reversal=reader.flag(data, "is_reversal", path, False),
     )
-    if len(reader.problems) == before:
-        reader.problems.extend(item_problems(item, path))
+    _add_item_problems(reader, item, path, before)
     return item if len(reader.problems) == before else None
+
+
+def _add_item_problems(
+    reader: _Reader, item: StatementItem | OpenItem, path: str, before: int
+) -> None:
+    """Add the item's own problems (zero amount, decimals) not already said about a field."""
+    known = {problem.path for problem in reader.problems[before:]}
+    reader.problems.extend(
+        problem for problem in item_problems(item, path) if problem.path not in known
+    )
 
 
 def _open_item(reader: _Reader, data: object, path: str) -> OpenItem | None:
@@ -265,8 +274,7 @@ def _open_item(reader: _Reader, data: object, path: str) -> OpenItem | None:
         mandate_id=reader.text(data, "mandate_id", path),
         custom_fields=tuple(sorted(custom_fields)),
     )
-    if len(reader.problems) == before:
-        reader.problems.extend(item_problems(item, path))
+    _add_item_problems(reader, item, path, before)
     return item if len(reader.problems) == before else None
 
 
@@ -377,14 +385,14 @@ def parse_match_request(document: Mapping[str, Any] | str | bytes) -> MatchReque
         statement_item = _statement_item(reader, raw, path)
         if statement_item is not None:
             statement_items.append(statement_item)
-            _note_repeat(reader, seen, statement_item.id, path)
+        _note_repeat(reader, seen, raw, path)
     seen = {}
     for position, raw in enumerate(raw_open_items):
         path = f"open_items[{position}]"
         open_item = _open_item(reader, raw, path)
         if open_item is not None:
             open_items.append(open_item)
-            _note_repeat(reader, seen, open_item.id, path)
+        _note_repeat(reader, seen, raw, path)
     configurations: list[MatchingConfiguration] = []
     raw_configuration = data.get("configuration")
     if isinstance(raw_configuration, list):
@@ -408,7 +416,11 @@ def parse_match_request(document: Mapping[str, Any] | str | bytes) -> MatchReque
     return MatchRequest(tuple(statement_items), tuple(open_items), tuple(configurations))
 
 
-def _note_repeat(reader: _Reader, seen: dict[str, str], item_id: str, path: str) -> None:
+def _note_repeat(reader: _Reader, seen: dict[str, str], raw: object, path: str) -> None:
+    """Note an id used twice on one side, whether or not the items parsed otherwise."""
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("id"), str) or not raw["id"]:
+        return
+    item_id: str = raw["id"]
     first = seen.get(item_id)
     if first is None:
         seen[item_id] = path
@@ -447,7 +459,7 @@ def _optional(rendered: dict[str, Any], key: str, value: object) -> None:
 
 
 def render_match_request(request: MatchRequest) -> dict[str, Any]:
-    """Render a request in the JSON shape `parse_match_request` reads (fields left empty are omitted)."""
+    """Render a request in the shape `parse_match_request` reads; empty fields are left out."""
     statement_items = []
     for item in request.statement_items:
         rendered: dict[str, Any] = {

@@ -40,7 +40,7 @@ def is_return(item: StatementItem) -> bool:
         parts = [part for part in code.replace("/", "-").split("-") if part]
         if parts and (parts[-1] in RETURN_SUBFAMILY_CODES or code in RETURN_GVC_CODES):
             return True
-        if code.startswith("NRTI") or code.startswith("NRET"):
+        if code.startswith(("NRTI", "NRET")):
             return True
     text = item.remittance_information.lstrip().upper()
     return text.startswith(RETURN_TEXT_PREFIXES)
@@ -61,8 +61,8 @@ def pair_returns(
     """Find the returns among `items` and the payments they give back.
 
     `units` are the items' signed amounts in minor units. A return may exceed its original by
-    up to `fee_allowance(currency)` minor units (the returning bank's charge). Each payment is paired at most once,
-    with the latest earlier payment that fits.
+    up to `fee_allowance(currency)` minor units (the returning bank's charge). Each payment
+    is paired at most once, with the latest earlier payment that fits.
     """
     by_end_to_end: dict[str, list[int]] = {}
     by_amount: dict[tuple[str, int], list[int]] = {}
@@ -101,7 +101,10 @@ def pair_returns(
         )
         if matches:
             original = max(matches, key=lambda c: (items[c].booking_date, c))
-            detail = f"returns the payment {items[original].id} with the same end-to-end ID {end_to_end_id}"
+            detail = (
+                f"returns the payment {items[original].id} "
+                f"with the same end-to-end ID {end_to_end_id}"
+            )
         else:
             iban = returned.counterparty_iban.replace(" ", "").upper()
             mandate = returned.mandate_id.strip().upper()
@@ -116,7 +119,10 @@ def pair_returns(
             ]
             if same:
                 original = max(same, key=lambda c: (items[c].booking_date, c))
-                detail = f"returns the payment {items[original].id} of the same amount from the same payer"
+                detail = (
+                    f"returns the payment {items[original].id} "
+                    "of the same amount from the same payer"
+                )
         if original is not None:
             taken.add(original)
         pairs.append(ReturnPair(position, original, detail))

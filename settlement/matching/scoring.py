@@ -31,7 +31,6 @@ from datetime import date
 
 from settlement.matching.amounts import (
     AmountAgreement,
-    AmountAgreementKind,
     compare_amounts,
     format_minor_units,
 )
@@ -361,16 +360,17 @@ class Scorer:
             )
             if hit.voided is not None:
                 voided = index.items[hit.voided]
-                credit = index.voided[hit.voided].credit_note
+                credit = index.items[index.voided[hit.voided].credit_note]
+                reissue = index.items[position]
                 evidence.append(
                     Evidence(
                         Criterion.VOID_AND_REISSUE,
                         f"{voided.document_number or voided.id} was cancelled by "
-                        f"{index.items[credit].document_number or index.items[credit].id} and reissued as "
-                        f"{index.items[position].document_number or index.items[position].id}",
+                        f"{credit.document_number or credit.id} and reissued as "
+                        f"{reissue.document_number or reissue.id}",
                         0.0,
                         hit.span,
-                        (voided.id, index.items[credit].id, index.items[position].id),
+                        (voided.id, credit.id, reissue.id),
                     )
                 )
         currency = features.item.currency
@@ -420,11 +420,5 @@ class Scorer:
                     tuple(index.items[position].id for position in draft.positions),
                 )
             )
-        if (
-            draft.agreement.kind is AmountAgreementKind.PARTIAL
-            and draft.unallocated == 0
-            and count > 1
-        ):
-            pass
         evidence.extend(draft.penalties)
         return tuple(evidence)

@@ -28,9 +28,8 @@ from standins.salesforce.data.metadata import MetadataError
 from standins.salesforce.data.permissions import load_permission_sets
 from standins.salesforce.data.schema import load_schema
 from standins.salesforce.demo import generator
-from standins.salesforce.store import Store
+from standins.salesforce.store import DEFAULT_DATA_PATH, Store
 
-DEFAULT_DATA_PATH = Path("var/standins/salesforce.sqlite3")
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
 logger = logging.getLogger("standins.salesforce")
@@ -129,11 +128,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         reseeding = arguments.reset or not directory.has_orgs(db)
         if reseeding:
             seed.seed(db, known_permission_sets=permission_sets)
-    if reseeding and demo is not None:
-        report = generator.generate(store, schema, demo)
-        logger.info("Demo data for org %s: %s", demo.org_id, report.summary)
+    report = generator.generate(store, schema, demo) if reseeding and demo is not None else None
     settings.configure(**_django_settings())
     django.setup(set_prefix=False)
+    if report is not None:
+        logger.info("Demo data: %s", report.summary)
     bulk = BulkWorker(store, schema, permission_sets, clock=timezone.now)
     bulk.resume()
     runtime = Runtime(

@@ -12,6 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+DEFAULT_DATA_PATH = Path("var/standins/salesforce.sqlite3")
+
 # Times are stored as integer milliseconds since the epoch, the unit Salesforce itself reports
 # (``issued_at``), which keeps comparisons in SQL simple and exact.
 _MIGRATIONS: tuple[str, ...] = (

@@ -618,7 +618,7 @@ class Locator:
     id: str
     query: str
     include_deleted: bool
-    rows: array.array[int]
+    rows: "array.array[int]"
     batch_size: int
 
 

@@ -11,7 +11,6 @@ User and Organization are views of the directory tables, so SOQL reads them like
 import re
 import sqlite3
 
-from standins.salesforce import ids
 from standins.salesforce.data.schema import (
     BOOLEAN,
     NUMBER_TYPES,
@@ -24,7 +23,7 @@ from standins.salesforce.data.schema import (
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _PREFIX_CHARACTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
-_SAFE_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
+_SAFE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 _USER_VIEW = """
 CREATE VIEW "sobject_User" AS SELECT
@@ -190,10 +189,32 @@ def _base62(number: int, width: int) -> str:
     return digits.rjust(width, "0")
 
 
+_UPPER_BITS = {char: int(char.isupper()) for char in _BASE62}
+_CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+
+
+def _chunk_checksum(chunk: str) -> str:
+    # ids.checksum for one five-character chunk, unrolled: record_id runs once per record written,
+    # a million times for a large demo org.
+    bits = _UPPER_BITS
+    return _CHECKSUM_ALPHABET[
+        bits[chunk[0]]
+        | bits[chunk[1]] << 1
+        | bits[chunk[2]] << 2
+        | bits[chunk[3]] << 3
+        | bits[chunk[4]] << 4
+    ]
+
+
 def record_id(key_prefix: str, org_id: str, row: int) -> str:
     """The 18-character ID of record number ``row``: key prefix, the org's pod, the number."""
-    id15 = f"{key_prefix}{org_id[3:5]}{_base62(row, 10)}"
-    return id15 + ids.checksum(id15)
+    head = f"{key_prefix}{org_id[3:5]}"
+    number = _base62(row, 10)
+    middle, last = number[:5], number[5:]
+    return (
+        f"{head}{middle}{last}"
+        f"{_chunk_checksum(head)}{_chunk_checksum(middle)}{_chunk_checksum(last)}"
+    )
 
 
 def next_rows(db: sqlite3.Connection, sobject: SObjectType, count: int) -> range:
@@ -202,11 +223,26 @@ def next_rows(db: sqlite3.Connection, sobject: SObjectType, count: int) -> range
     return range(last + 1, last + 1 + count)
 
 
+def auto_number_parts(display_format: str | None) -> tuple[str, int, str]:
+    """The text before the number, the number's width and the text after it: ``E-{000000}``
+    gives ``("E-", 6, "")``."""
+    fmt = display_format or "{0}"
+    match = re.search(r"\{(0+)\}", fmt)
+    if match is None:
+        return fmt, 0, ""
+    return fmt[: match.start()], len(match.group(1)), fmt[match.end() :]
+
+
+def format_auto_number(display_format: str | None, number: int) -> str:
+    """An AutoNumber value: ``E-{000000}`` and 42 give ``E-000042``."""
+    before, width, after = auto_number_parts(display_format)
+    return f"{before}{str(number).zfill(width)}{after}"
+
+
 def next_auto_numbers(
     db: sqlite3.Connection, sobject: SObjectType, org_id: str, count: int
 ) -> list[str]:
     """The next ``count`` Name values of an AutoNumber object in an org (E-000001, E-000002 ...)."""
-    fmt = sobject.auto_number_format or "{0}"
     row = db.execute(
         """
         INSERT INTO auto_numbers (org_id, object, last) VALUES (?, ?, ?)
@@ -216,11 +252,7 @@ def next_auto_numbers(
         (org_id, sobject.name, count),
     ).fetchone()
     first = row[0] - count + 1
-    match = re.search(r"\{(0+)\}", fmt)
-    if match is None:
-        return [f"{fmt}{number}" for number in range(first, first + count)]
-    width = len(match.group(1))
     return [
-        fmt[: match.start()] + str(number).zfill(width) + fmt[match.end() :]
+        format_auto_number(sobject.auto_number_format, number)
         for number in range(first, first + count)
     ]

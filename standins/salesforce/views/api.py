@@ -189,6 +189,8 @@ def data_api(*methods: str) -> Callable[[ApiView], ApiView]:
                     )
             if counted is not None:
                 response["Sforce-Limit-Info"] = counted.header
+            # With a length, Django's server keeps the connection open for the client's next call.
+            response["Content-Length"] = str(len(response.content))
             return response
 
         return handle

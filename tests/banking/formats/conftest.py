@@ -8,7 +8,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import pytest
 import yaml
 
 FIXTURES = Path(__file__).resolve().parents[3] / ".." / "shared" / "fixtures"
@@ -62,8 +61,3 @@ def read_wolph_expectation(path: Path) -> list[dict[str, Any]]:
     with path.open() as stream:
         loaded = yaml.load(stream, _WolphLoader)  # noqa: S506 - a SafeLoader subclass
     return loaded if isinstance(loaded, list) else [loaded]
-
-
-@pytest.fixture
-def camt_fixture() -> Path:
-    return CAMT_FIXTURES

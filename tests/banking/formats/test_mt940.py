@@ -363,3 +363,15 @@ def test_a_statement_without_a_terminator_or_final_newline_is_still_complete() -
     )
     assert len(result.statements[0].items) == 1
     assert result.statements[0].balance("CLBD") is not None
+
+
+def test_entries_before_the_first_currency_are_booked_once_a_floor_limit_gives_it() -> None:
+    data = (
+        b":20:R\n:25:X\n:61:2401020102C1,00NTRFNONREF\n:34F:PLN0,\n:61:2401020102D2,00NTRFNONREF\n"
+    )
+    result = parse_statement_file(data)
+    assert [item.amount for item in result.statements[0].items] == [
+        Money(Decimal("1.00"), "PLN"),
+        Money(Decimal("-2.00"), "PLN"),
+    ]
+    assert result.statements[0].message_type == "MT942"

@@ -15,7 +15,6 @@ from banking.formats.payment_validation import (
     validate_payment_order,
 )
 from tests.banking.formats.orders import (
-    SUPPLIER,
     TODAY,
     collection,
     credit_transfer_order,
@@ -288,7 +287,3 @@ def test_orders_need_transactions_and_an_aware_creation_time() -> None:
         (None, "created_at"),
         (None, "transactions"),
     ]
-
-
-def test_supplier_fixture_is_valid() -> None:
-    assert find_problems(credit_transfer_order(payment(1, creditor=SUPPLIER)), today=TODAY) == ()

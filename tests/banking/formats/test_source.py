@@ -103,7 +103,7 @@ def test_the_head_is_replayed_before_the_rest_of_the_stream() -> None:
         assert opened.reader.bytes_read == 70_003
 
 
-def test_lines_split_across_many_chunks_are_joined_once() -> None:
+def test_long_lines_are_joined_across_chunks_and_implausible_ones_refused() -> None:
     reader = LimitedReader(b"x" * 3_000_000 + b"\nshort\r\nend", None, max_bytes=10_000_000)
     with pytest.raises(LineTooLong, match="line 1"):
         list(reader.iter_lines())

@@ -13,7 +13,9 @@ def test_a_due_date_on_a_weekend_moves_to_the_next_business_day():
 
 def test_business_days_skip_weekends_and_holidays():
     assert business_days_between(date(2024, 3, 8), date(2024, 3, 11), NO_HOLIDAYS) == 1
-    assert business_days_between(date(2024, 3, 28), date(2024, 4, 2), frozenset({EASTER_MONDAY})) == 2
+    assert (
+        business_days_between(date(2024, 3, 28), date(2024, 4, 2), frozenset({EASTER_MONDAY})) == 2
+    )
 
 
 def test_a_payment_on_the_monday_after_a_saturday_due_date_is_on_time():

@@ -55,7 +55,8 @@ def test_our_own_end_to_end_id_settles_the_collected_item_automatically():
     assert allocated(suggestion) == {"OI-1": Decimal("250.00")}
     assert suggestion.band is Band.AUTO
     [evidence] = [e for e in suggestion.evidence if e.criterion is Criterion.END_TO_END_ID]
-    assert evidence.span is not None and evidence.span.field == "end_to_end_id"
+    assert evidence.span is not None
+    assert evidence.span.field == "end_to_end_id"
 
 
 def test_an_rf_creditor_reference_in_the_reference_field_settles_automatically():
@@ -74,13 +75,16 @@ def test_an_rf_reference_written_with_spaces_in_the_text_is_found_with_its_span(
     payment = statement(amount="980.00", remittance_information=f"Paiement {spaced} merci")
     suggestion = only_suggestion(match_items([payment], [invoice, *background()]))
     [evidence] = [e for e in suggestion.evidence if e.criterion is Criterion.CREDITOR_REFERENCE]
-    assert evidence.span is not None and evidence.span.text == spaced
+    assert evidence.span is not None
+    assert evidence.span.text == spaced
 
 
 def test_a_swiss_qr_reference_finds_the_invoice_it_was_printed_on():
     body = "00000000000000000002024815"
     reference = body + str(qr_check_digit(body))
-    invoice = mueller_invoice("OI-1", "412.30", "RE-2024-000815", currency="CHF", payment_reference=reference)
+    invoice = mueller_invoice(
+        "OI-1", "412.30", "RE-2024-000815", currency="CHF", payment_reference=reference
+    )
     payment = statement(amount="412.30", currency="CHF", creditor_reference=reference)
     suggestion = only_suggestion(match_items([payment], [invoice]))
     assert allocated(suggestion) == {"OI-1": Decimal("412.30")}
@@ -99,7 +103,9 @@ def test_a_swiss_qr_reference_finds_the_invoice_it_was_printed_on():
 )
 def test_a_document_number_written_any_way_in_the_text_identifies_the_invoice(text):
     invoice = mueller_invoice("OI-1", "1190.00", "RE-2024-000815")
-    payment = statement(amount="1190.00", remittance_information=text, counterparty_name="MUELLER BAUTECHNIK")
+    payment = statement(
+        amount="1190.00", remittance_information=text, counterparty_name="MUELLER BAUTECHNIK"
+    )
     suggestion = only_suggestion(match_items([payment], [invoice, *background()]))
     assert allocated(suggestion) == {"OI-1": Decimal("1190.00")}
     assert suggestion.band in (Band.AUTO, Band.SUGGEST)
@@ -125,7 +131,8 @@ def test_a_mangled_payer_name_and_the_exact_amount_suggest_the_invoice():
     assert allocated(suggestion) == {"OI-1": Decimal("615.80")}
     assert suggestion.band is Band.SUGGEST
     [evidence] = [e for e in suggestion.evidence if e.criterion is Criterion.NAME]
-    assert evidence.span is not None and evidence.span.field == "counterparty_name"
+    assert evidence.span is not None
+    assert evidence.span.field == "counterparty_name"
 
 
 def test_a_direct_debit_mandate_identifies_the_account():
@@ -145,7 +152,9 @@ def test_a_customer_number_in_the_text_identifies_the_account():
 
 
 def test_a_custom_field_configuration_finds_items_by_their_custom_value():
-    invoice = mueller_invoice("OI-1", "89.90", "RE-2024-000815", custom_fields=(("Order__c", "PO-99812"),))
+    invoice = mueller_invoice(
+        "OI-1", "89.90", "RE-2024-000815", custom_fields=(("Order__c", "PO-99812"),)
+    )
     payment = statement(amount="89.90", remittance_information="Bestellung PO 99812")
     configuration = MatchingConfiguration(template=Template.CUSTOM_FIELD, custom_field="Order__c")
     suggestion = only_suggestion(match_items([payment], [invoice], configuration))
@@ -161,9 +170,12 @@ def test_a_reference_pattern_finds_short_labelled_document_numbers():
         [invoice, *background()],
         MatchingConfiguration(reference_patterns=(r"Beleg\s+(?P<document>\d+)",)),
     )
+
     def document_contribution(result: MatchResult) -> float:
         suggestion = only_suggestion(result)
-        return sum(e.contribution for e in suggestion.evidence if e.criterion is Criterion.DOCUMENT_NUMBER)
+        return sum(
+            e.contribution for e in suggestion.evidence if e.criterion is Criterion.DOCUMENT_NUMBER
+        )
 
     # Unlabelled, a three-digit number is weak evidence; a tenant's pattern vouches for it.
     assert document_contribution(configured) > document_contribution(plain)
@@ -176,9 +188,15 @@ def test_a_combined_payment_of_referenced_invoices_allocates_each_in_full():
         mueller_invoice("OI-2", "250.50", "RE-2024-000812"),
         mueller_invoice("OI-3", "49.50", "RE-2024-000813"),
     ]
-    payment = statement(amount="400.00", remittance_information="RE-2024-000811 RE-2024-000812 RE-2024-000813")
+    payment = statement(
+        amount="400.00", remittance_information="RE-2024-000811 RE-2024-000812 RE-2024-000813"
+    )
     suggestion = only_suggestion(match_items([payment], [*invoices, *background()]))
-    assert allocated(suggestion) == {"OI-1": Decimal("100.00"), "OI-2": Decimal("250.50"), "OI-3": Decimal("49.50")}
+    assert allocated(suggestion) == {
+        "OI-1": Decimal("100.00"),
+        "OI-2": Decimal("250.50"),
+        "OI-3": Decimal("49.50"),
+    }
     assert suggestion.band is Band.AUTO
     assert Criterion.COMBINATION in criteria(suggestion)
 
@@ -201,7 +219,9 @@ def test_a_combination_by_amount_alone_needs_the_account_and_is_never_settled_au
         mueller_invoice("OI-2", "75.25", "RE-2024-000812", due_date=date(2024, 3, 5)),
         mueller_invoice("OI-3", "1999.00", "RE-2024-000813", due_date=date(2024, 3, 8)),
     ]
-    payment = statement(amount="195.25", counterparty_iban=MUELLER_IBAN, counterparty_name="Mueller Bautechnik")
+    payment = statement(
+        amount="195.25", counterparty_iban=MUELLER_IBAN, counterparty_name="Mueller Bautechnik"
+    )
     suggestion = only_suggestion(match_items([payment], invoices))
     assert allocated(suggestion) == {"OI-1": Decimal("120.00"), "OI-2": Decimal("75.25")}
     assert suggestion.band is not Band.AUTO
@@ -211,7 +231,11 @@ def test_a_combination_by_amount_alone_needs_the_account_and_is_never_settled_au
 
 def test_a_partial_payment_allocates_what_was_paid_and_leaves_the_rest_open():
     invoice = mueller_invoice("OI-1", "1000.00", "RE-2024-000815")
-    payment = statement(amount="400.00", remittance_information="Teilzahlung RE-2024-000815", counterparty_iban=MUELLER_IBAN)
+    payment = statement(
+        amount="400.00",
+        remittance_information="Teilzahlung RE-2024-000815",
+        counterparty_iban=MUELLER_IBAN,
+    )
     suggestion = only_suggestion(match_items([payment], [invoice]))
     [allocation] = suggestion.allocations
     assert allocation.amount == Decimal("400.00")
@@ -221,7 +245,9 @@ def test_a_partial_payment_allocates_what_was_paid_and_leaves_the_rest_open():
 
 def test_an_overpayment_allocates_the_open_amount_and_reports_the_excess():
     invoice = mueller_invoice("OI-1", "1000.00", "RE-2024-000815")
-    payment = statement(amount="1050.00", remittance_information="RE-2024-000815", counterparty_iban=MUELLER_IBAN)
+    payment = statement(
+        amount="1050.00", remittance_information="RE-2024-000815", counterparty_iban=MUELLER_IBAN
+    )
     suggestion = only_suggestion(match_items([payment], [invoice]))
     [allocation] = suggestion.allocations
     assert allocation.amount == Decimal("1000.00")
@@ -229,10 +255,14 @@ def test_an_overpayment_allocates_the_open_amount_and_reports_the_excess():
     assert suggestion.unallocated_amount == Decimal("50.00")
 
 
-@pytest.mark.parametrize(("paid", "explanation"), [("990.00", "bank fee"), ("980.00", "cash discount")])
+@pytest.mark.parametrize(
+    ("paid", "explanation"), [("990.00", "bank fee"), ("980.00", "cash discount")]
+)
 def test_fees_and_cash_discounts_are_explained_and_leave_the_difference_open(paid, explanation):
     invoice = mueller_invoice("OI-1", "1000.00", "RE-2024-000815")
-    payment = statement(amount=paid, remittance_information="RE-2024-000815", counterparty_iban=MUELLER_IBAN)
+    payment = statement(
+        amount=paid, remittance_information="RE-2024-000815", counterparty_iban=MUELLER_IBAN
+    )
     suggestion = only_suggestion(match_items([payment], [invoice]))
     [amount_evidence] = [e for e in suggestion.evidence if e.criterion is Criterion.AMOUNT]
     assert explanation in amount_evidence.detail
@@ -241,8 +271,12 @@ def test_fees_and_cash_discounts_are_explained_and_leave_the_difference_open(pai
 
 def test_a_credit_note_is_netted_against_the_invoice_it_names():
     invoice = mueller_invoice("OI-1", "1000.00", "RE-2024-000815")
-    credit = mueller_invoice("OI-2", "-150.00", "GS-2024-000090", description="Gutschrift zu RE-2024-000815")
-    payment = statement(amount="850.00", remittance_information="RE-2024-000815", counterparty_iban=MUELLER_IBAN)
+    credit = mueller_invoice(
+        "OI-2", "-150.00", "GS-2024-000090", description="Gutschrift zu RE-2024-000815"
+    )
+    payment = statement(
+        amount="850.00", remittance_information="RE-2024-000815", counterparty_iban=MUELLER_IBAN
+    )
     suggestion = only_suggestion(match_items([payment], [invoice, credit, *background()]))
     assert allocated(suggestion) == {"OI-1": Decimal("1000.00"), "OI-2": Decimal("-150.00")}
     assert sum(allocated(suggestion).values()) == payment.amount
@@ -250,8 +284,18 @@ def test_a_credit_note_is_netted_against_the_invoice_it_names():
 
 def test_money_out_pays_payables_and_money_in_never_does():
     bill = van_den_berg_bill("OI-1", "500.00", "VDB-7781")
-    paid_out = statement("S-OUT", amount="-500.00", remittance_information="VDB-7781", counterparty_iban=VAN_DEN_BERG_IBAN)
-    paid_in = statement("S-IN", amount="500.00", remittance_information="VDB-7781", counterparty_iban=VAN_DEN_BERG_IBAN)
+    paid_out = statement(
+        "S-OUT",
+        amount="-500.00",
+        remittance_information="VDB-7781",
+        counterparty_iban=VAN_DEN_BERG_IBAN,
+    )
+    paid_in = statement(
+        "S-IN",
+        amount="500.00",
+        remittance_information="VDB-7781",
+        counterparty_iban=VAN_DEN_BERG_IBAN,
+    )
     suggestion = only_suggestion(match_items([paid_out], [bill]))
     assert allocated(suggestion) == {"OI-1": Decimal("-500.00")}
     assert match_items([paid_in], [bill]).suggestions == ()
@@ -265,9 +309,19 @@ def test_a_payment_in_another_currency_does_not_pay_the_invoice():
 
 def test_a_payment_quoting_a_cancelled_invoice_pays_its_reissue():
     cancelled = mueller_invoice("OI-1", "700.00", "RE-2024-000815")
-    cancellation = mueller_invoice("OI-2", "-700.00", "GS-2024-000091", description="Storno zu RE-2024-000815")
-    reissue = mueller_invoice("OI-3", "700.00", "RE-2024-000830", document_date=date(2024, 2, 25), description="ersetzt RE-2024-000815")
-    payment = statement(amount="700.00", remittance_information="RE-2024-000815", counterparty_iban=MUELLER_IBAN)
+    cancellation = mueller_invoice(
+        "OI-2", "-700.00", "GS-2024-000091", description="Storno zu RE-2024-000815"
+    )
+    reissue = mueller_invoice(
+        "OI-3",
+        "700.00",
+        "RE-2024-000830",
+        document_date=date(2024, 2, 25),
+        description="ersetzt RE-2024-000815",
+    )
+    payment = statement(
+        amount="700.00", remittance_information="RE-2024-000815", counterparty_iban=MUELLER_IBAN
+    )
     result = match_items([payment], [cancelled, cancellation, reissue])
     suggestion = only_suggestion(result)
     assert allocated(suggestion) == {"OI-3": Decimal("700.00")}
@@ -277,7 +331,9 @@ def test_a_payment_quoting_a_cancelled_invoice_pays_its_reissue():
 
 def test_a_returned_direct_debit_and_its_collection_are_both_left_unmatched():
     invoice = mueller_invoice("OI-1", "89.90", "RE-2024-000815", end_to_end_id="LLDD77")
-    collection = statement("S-COLLECT", amount="89.90", end_to_end_id="LLDD77", booking_date=date(2024, 3, 5))
+    collection = statement(
+        "S-COLLECT", amount="89.90", end_to_end_id="LLDD77", booking_date=date(2024, 3, 5)
+    )
     returned = statement(
         "S-RETURN", amount="-92.90", end_to_end_id="LLDD77", bank_transaction_code="PMNT-RDDT-UPDD"
     )
@@ -292,7 +348,9 @@ def test_a_returned_direct_debit_and_its_collection_are_both_left_unmatched():
 
 def test_a_return_whose_payment_is_not_in_the_run_is_never_matched_as_a_payment():
     bill = van_den_berg_bill("OI-1", "300.00", "VDB-7781", end_to_end_id="LLPAY9")
-    returned = statement(amount="300.00", end_to_end_id="LLPAY9", remittance_information="RETOURE AC04 VDB-7781")
+    returned = statement(
+        amount="300.00", end_to_end_id="LLPAY9", remittance_information="RETOURE AC04 VDB-7781"
+    )
     result = match_items([returned], [bill])
     assert result.suggestions == ()
     assert result.reversals[0].original_statement_item_id is None
@@ -335,7 +393,9 @@ def test_two_partial_payments_of_one_invoice_share_its_open_amount():
         {"OI-1": Decimal("300.00")},
         {"OI-1": Decimal("200.00")},
     ]
-    assert all(s.allocations[0].remaining_open_amount == Decimal("500.00") for s in result.suggestions)
+    assert all(
+        s.allocations[0].remaining_open_amount == Decimal("500.00") for s in result.suggestions
+    )
 
 
 def test_a_clear_reference_wins_the_contested_invoice_over_a_vague_match():
@@ -346,7 +406,10 @@ def test_a_clear_reference_wins_the_contested_invoice_over_a_vague_match():
     result = match_items([vague, clear], [invoice, other])
     by_statement = {suggestion.statement_item_id: suggestion for suggestion in result.suggestions}
     assert allocated(by_statement["S-CLEAR"]) == {"OI-1": Decimal("450.00")}
-    assert "OI-1" not in allocated(by_statement.get("S-VAGUE", by_statement["S-CLEAR"])) or "S-VAGUE" not in by_statement
+    assert (
+        "OI-1" not in allocated(by_statement.get("S-VAGUE", by_statement["S-CLEAR"]))
+        or "S-VAGUE" not in by_statement
+    )
 
 
 def test_bank_charges_and_interest_stay_unmatched():
@@ -354,7 +417,9 @@ def test_bank_charges_and_interest_stay_unmatched():
         statement("S-FEE", amount="-12.50", remittance_information="Entgelt Kontofuehrung 03/2024"),
         statement("S-INT", amount="0.37", remittance_information="Habenzinsen Q1/2024"),
     ]
-    result = match_items(items, [mueller_invoice("OI-1", "1000.00", "RE-2024-000815"), *background()])
+    result = match_items(
+        items, [mueller_invoice("OI-1", "1000.00", "RE-2024-000815"), *background()]
+    )
     assert result.suggestions == ()
     assert set(result.unmatched_statement_item_ids) == {"S-FEE", "S-INT"}
 
@@ -372,12 +437,21 @@ def test_the_same_input_gives_the_same_result():
 def test_no_open_item_is_allocated_beyond_its_open_amount():
     invoice = dupont_invoice("OI-1", "500.00", "FA-2024-0815")
     payments = [
-        statement(f"S-{n}", amount="300.00", remittance_information="FA-2024-0815", counterparty_iban=DUPONT_IBAN)
+        statement(
+            f"S-{n}",
+            amount="300.00",
+            remittance_information="FA-2024-0815",
+            counterparty_iban=DUPONT_IBAN,
+        )
         for n in range(4)
     ]
     result = match_items(payments, [invoice])
     total = sum(
-        (allocation.amount for suggestion in result.suggestions for allocation in suggestion.allocations),
+        (
+            allocation.amount
+            for suggestion in result.suggestions
+            for allocation in suggestion.allocations
+        ),
         Decimal(0),
     )
     assert total <= Decimal("500.00")
@@ -386,14 +460,29 @@ def test_no_open_item_is_allocated_beyond_its_open_amount():
 def test_the_first_configuration_by_priority_that_suggests_decides():
     invoice = mueller_invoice("OI-1", "450.00", "RE-2024-000815")
     other = mueller_invoice(
-        "OI-2", "450.00", "RE-2024-000999", account_id="ACC-OTHER", account_name="Andere AG", account_ibans=()
+        "OI-2",
+        "450.00",
+        "RE-2024-000999",
+        account_id="ACC-OTHER",
+        account_name="Andere AG",
+        account_ibans=(),
     )
-    payment = statement(amount="450.00", remittance_information="RE-2024-000999", counterparty_iban=MUELLER_IBAN)
-    by_iban = MatchingConfiguration(name="IBAN first", priority=1, template=Template.ACCOUNT_BY_IBAN)
-    by_document = MatchingConfiguration(name="documents", priority=2, template=Template.ENTRY_BY_DOCUMENT_NUMBER)
+    payment = statement(
+        amount="450.00", remittance_information="RE-2024-000999", counterparty_iban=MUELLER_IBAN
+    )
+    by_iban = MatchingConfiguration(
+        name="IBAN first", priority=1, template=Template.ACCOUNT_BY_IBAN
+    )
+    by_document = MatchingConfiguration(
+        name="documents", priority=2, template=Template.ENTRY_BY_DOCUMENT_NUMBER
+    )
     suggestion = only_suggestion(match_items([payment], [invoice, other], [by_document, by_iban]))
     assert allocated(suggestion) == {"OI-1": Decimal("450.00")}
-    assert any("IBAN first" in e.detail for e in suggestion.evidence if e.criterion is Criterion.CONFIGURATION)
+    assert any(
+        "IBAN first" in e.detail
+        for e in suggestion.evidence
+        if e.criterion is Criterion.CONFIGURATION
+    )
 
 
 def test_a_tenant_that_does_not_allow_auto_gets_suggestions_instead():
@@ -424,7 +513,9 @@ def test_every_problem_of_the_items_is_listed():
 
 def test_statistics_count_what_happened():
     invoice = mueller_invoice("OI-1", "250.00", "RE-2024-000811", end_to_end_id="LLDD0000042")
-    result = match_items([statement(amount="250.00", end_to_end_id="LLDD0000042")], [invoice, *background()])
+    result = match_items(
+        [statement(amount="250.00", end_to_end_id="LLDD0000042")], [invoice, *background()]
+    )
     assert result.statistics.suggestions == 1
     assert result.statistics.auto == 1
     assert result.statistics.unmatched_open_items == 3

@@ -76,16 +76,16 @@ def test_document_keys_are_the_same_for_the_number_however_it_is_written():
 
 @pytest.mark.parametrize("pattern", ["(a+)+", "(.*)*x", "(?:\\d+\\s?)+$"])
 def test_patterns_with_nested_repetition_are_refused(pattern):
-    assert "repeats a repetition" in check_reference_pattern(pattern)
+    assert "repeats a repetition" in str(check_reference_pattern(pattern))
 
 
 def test_a_pattern_that_does_not_compile_is_refused_with_the_reason():
     assert check_reference_pattern("RE(?P<document>[0-9+") is not None
-    assert "does not compile" in check_reference_pattern("RE(?P<document>[0-9+")
+    assert "does not compile" in str(check_reference_pattern("RE(?P<document>[0-9+"))
 
 
 def test_overlong_patterns_are_refused():
-    assert "longer than" in check_reference_pattern("a" * 400)
+    assert "longer than" in str(check_reference_pattern("a" * 400))
 
 
 def test_a_plain_labelled_pattern_is_accepted():
