@@ -95,3 +95,18 @@ def authorization_code_grant(local_salesforce: RunningProcess, user_id: str) -> 
     )
     response.raise_for_status()
     return response.json()
+
+
+def arm_failures(local_salesforce: RunningProcess, mode: str, count: int) -> None:
+    """Make the stand-in's next ``count`` data-API calls fail (503, limit, or expired session)."""
+    requests.post(
+        f"{local_salesforce.url}/_standin/failures",
+        json={"mode": mode, "count": count},
+        timeout=CONSUMER_TIMEOUT,
+    ).raise_for_status()
+
+
+def reset(local_salesforce: RunningProcess) -> None:
+    requests.post(
+        f"{local_salesforce.url}/_standin/reset", timeout=CONSUMER_TIMEOUT
+    ).raise_for_status()
