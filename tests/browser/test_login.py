@@ -105,3 +105,20 @@ def test_ledgerlink_fits_a_narrow_canvas_frame(local_salesforce, live_server, pa
     width = frame.locator("body").evaluate("body => body.scrollWidth")
     assert width <= 420
     screenshot(page, "canvas-narrow")
+
+
+def test_a_finance_admin_sees_the_salesforce_connection_and_mappings(
+    local_salesforce, live_server, page, screenshot
+):
+    page.goto(f"{local_salesforce.url}/canvas/host/?user=0055g00000BFinAAAT")
+    frame = page.frame_locator("iframe[name=canvas-frame]")
+    frame.get_by_text("Every object and field Ledgerlink needs is there.").wait_for()
+    frame.get_by_role("link", name="Salesforce").click()
+    frame.get_by_role("heading", name="Objects Ledgerlink needs").wait_for()
+    screenshot(page, "salesforce-connection")
+    frame.get_by_role("link", name="Field mappings").click()
+    frame.get_by_role("link", name="Edit").nth(2).click()
+    frame.get_by_label("Amount").fill("External_Id__c")
+    frame.get_by_role("button", name="Check and save").click()
+    frame.get_by_text("cannot hold a money value").wait_for()
+    screenshot(page, "field-mapping-problems")
