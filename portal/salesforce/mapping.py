@@ -4,6 +4,7 @@ The defaults point at the Ledgerlink package (``salesforce/force-app``); a tenan
 onto objects its org already has, as long as every field exists there with a fitting type.
 """
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -250,13 +251,29 @@ CONCEPTS: dict[str, Concept] = {
 }
 
 
+# Salesforce API names: letters, digits and single underscores, as SOQL takes them unquoted.
+API_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}$")
+
+
+class InvalidApiName(ValueError):
+    pass
+
+
 @dataclass(frozen=True)
 class ObjectMapping:
-    """Where one concept lives in an org: the object and, per concept field, the API field."""
+    """Where one concept lives in an org: the object and, per concept field, the API field.
+
+    Names are checked on creation: they are written into SOQL, so nothing else may get in.
+    """
 
     concept: str
     object_name: str
     fields: dict[str, str]
+
+    def __post_init__(self) -> None:
+        for name in (self.object_name, *self.fields.values()):
+            if name and not API_NAME.match(name):
+                raise InvalidApiName(f"{name!r} is not a Salesforce API name.")
 
     def api_field(self, name: str) -> str:
         return self.fields[name]

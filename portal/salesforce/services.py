@@ -8,7 +8,13 @@ from portal.errors import PortalError
 from portal.models import FieldMapping, Tenant, User
 from portal.salesforce.client import SalesforceClient
 from portal.salesforce.errors import SalesforceRequestError
-from portal.salesforce.mapping import CONCEPTS, ObjectMapping, check_mapping, default_mapping
+from portal.salesforce.mapping import (
+    CONCEPTS,
+    InvalidApiName,
+    ObjectMapping,
+    check_mapping,
+    default_mapping,
+)
 from portal.services import record_audit
 
 
@@ -56,11 +62,14 @@ def save_field_mapping(
     be asked.
     """
     definition = CONCEPTS[concept]
-    mapping = ObjectMapping(
-        concept=concept,
-        object_name=object_name.strip(),
-        fields={item.name: fields.get(item.name, "").strip() for item in definition.fields},
-    )
+    try:
+        mapping = ObjectMapping(
+            concept=concept,
+            object_name=object_name.strip(),
+            fields={item.name: fields.get(item.name, "").strip() for item in definition.fields},
+        )
+    except InvalidApiName as error:
+        raise InvalidFieldMapping([str(error)]) from error
     problems = _describe_problems(client, mapping)
     if problems:
         raise InvalidFieldMapping(problems)

@@ -70,7 +70,8 @@ def test_a_query_follows_every_page(alice):
     alice.upsert(ENTRY, "External_Id__c", entries(2300, prefix="PAGE"))
     records = list(
         alice.query(
-            f"SELECT Id, Document_Number__c, Amount__c FROM {ENTRY} WHERE External_Id__c LIKE 'PAGE-%'"
+            f"SELECT Id, Document_Number__c, Amount__c FROM {ENTRY} "
+            "WHERE External_Id__c LIKE 'PAGE-%'"
         )
     )
     assert len(records) == 2300
@@ -166,3 +167,24 @@ def test_retry_policy_bounds_the_attempts(local_salesforce):
     arm_failures(local_salesforce, "unavailable", 2)
     with pytest.raises(SalesforceRetryableError):
         client.count(f"SELECT COUNT() FROM {ENTRY}")
+
+
+def test_open_entries_come_back_typed_through_rest_and_bulk_alike(alice):
+    from datetime import date
+
+    from portal.salesforce.mapping import default_mapping
+    from portal.salesforce.records import read_open_entries
+
+    batch = entries(3, prefix="TYPED", amount="19.99")
+    for record in batch:
+        record["Due_Date__c"] = "2026-12-01"
+    alice.upsert(ENTRY, "External_Id__c", batch)
+    mapping = default_mapping("entry")
+    by_rest = {e.external_id: e for e in read_open_entries(alice, mapping)}
+    by_bulk = {e.external_id: e for e in read_open_entries(alice, mapping, use_bulk=True)}
+    typed = by_rest["TYPED-00001"]
+    assert typed.open_amount == Decimal("19.99")
+    assert typed.due_date == date(2026, 12, 1)
+    assert typed.is_direct_debit is False
+    assert by_bulk["TYPED-00001"] == typed
+    assert by_rest.keys() == by_bulk.keys()

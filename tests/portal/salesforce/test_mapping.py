@@ -74,3 +74,14 @@ def test_a_read_only_field_that_ledgerlink_writes_is_a_problem():
     assert check_mapping(mapping, description) == [
         "Amount: Amount__c is read-only for you, but Ledgerlink writes it."
     ]
+
+
+def test_a_name_that_could_change_a_query_is_refused():
+    import pytest
+
+    from portal.salesforce.mapping import InvalidApiName
+
+    with pytest.raises(InvalidApiName):
+        ObjectMapping("entry", "Invoice__c WHERE Id != null", {})
+    with pytest.raises(InvalidApiName):
+        ObjectMapping("entry", "Invoice__c", {"amount": "Amount__c, (SELECT Id FROM Users)"})
