@@ -54,7 +54,7 @@ def wait_for_http(url: str, process: RunningProcess, timeout: float = 20.0) -> N
 
 
 def start_local_salesforce(
-    data_dir: Path, *, ledgerlink_url: str, host: str = "127.0.0.1"
+    data_dir: Path, *, ledgerlink_url: str, host: str = "127.0.0.1", data: Path | None = None
 ) -> RunningProcess:
     port = free_port()
     url = f"http://{host}:{port}"
@@ -75,7 +75,7 @@ def start_local_salesforce(
             "--port",
             str(port),
             "--data",
-            str(data_dir / "salesforce.sqlite3"),
+            str(data or data_dir / "salesforce.sqlite3"),
         ],
         cwd=ROOT,
         env=env,
