@@ -123,3 +123,21 @@ class FieldMapping(models.Model):
 
     def __str__(self) -> str:
         return f"{self.concept} → {self.object_name}"
+
+
+class SalesforceJobCredential(models.Model):
+    """The Salesforce access background jobs of a tenant run under: a user's refresh token.
+
+    The token is encrypted with ENCRYPTION_KEYS; jobs renew it (Salesforce rotates it) and act
+    with that user's own Salesforce permissions.
+    """
+
+    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="job_credential")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    encrypted_refresh_token = models.TextField()
+    login_url = models.URLField()
+    instance_url = models.URLField()
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"jobs of {self.tenant} as {self.user}"

@@ -19,6 +19,11 @@ urlpatterns = [
     path("salesforce/", salesforce_views.connection, name="salesforce_connection"),
     path("salesforce/mappings/", salesforce_views.mappings, name="salesforce_mappings"),
     path(
+        "salesforce/jobs/authorize/",
+        salesforce_views.authorize_jobs,
+        name="salesforce_authorize_jobs",
+    ),
+    path(
         "salesforce/mappings/<slug:concept>/",
         salesforce_views.edit_mapping,
         name="salesforce_edit_mapping",

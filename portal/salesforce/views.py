@@ -6,9 +6,11 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from portal.credentials import load_credentials
 from portal.framing import frameable_in_salesforce
+from portal.models import SalesforceJobCredential
 from portal.roles import Role
-from portal.salesforce import services
+from portal.salesforce import jobs, services
 from portal.salesforce.connection import client_for
 from portal.salesforce.errors import SalesforceError
 from portal.salesforce.mapping import CONCEPTS, Concept, default_mapping
@@ -102,5 +104,28 @@ def connection(request: PortalRequest) -> HttpResponse:
     return render(
         request,
         "portal/salesforce/connection.html",
-        {"checks": checks, "error": error, "usage": client.api_usage if client else None},
+        {
+            "checks": checks,
+            "error": error,
+            "usage": client.api_usage if client else None,
+            "job_credential": SalesforceJobCredential.objects.filter(tenant=request.tenant)
+            .select_related("user")
+            .first(),
+        },
     )
+
+
+@require_POST
+@frameable_in_salesforce
+@role_required(Role.FINANCE_ADMIN)
+def authorize_jobs(request: PortalRequest) -> HttpResponse:
+    credentials = load_credentials(request.session)
+    try:
+        if credentials is None:
+            raise SalesforceError("There is no Salesforce session; please log in again.")
+        jobs.authorize_background_jobs(actor=request.user, credentials=credentials)
+    except SalesforceError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Scheduled jobs now run with your Salesforce access.")
+    return redirect("portal:salesforce_connection")
