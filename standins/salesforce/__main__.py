@@ -16,7 +16,6 @@ from typing import Any
 import django
 from django.conf import settings
 from django.core.servers.basehttp import run
-
 from django.utils import timezone
 
 from standins.salesforce import directory, seed
@@ -128,6 +127,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         reseeding = arguments.reset or not directory.has_orgs(db)
         if reseeding:
             seed.seed(db, known_permission_sets=permission_sets)
+        else:
+            # Records written since the last start (by clients or the demo generator) may have
+            # changed how selective the indexes are.
+            db.execute("PRAGMA optimize")
     report = generator.generate(store, schema, demo) if reseeding and demo is not None else None
     settings.configure(**_django_settings())
     django.setup(set_prefix=False)

@@ -109,9 +109,7 @@ def seed(
                     [org["id"], hash_password(user["password"]), *_values(user, _USER_COLUMNS)],
                 )
                 db.executemany(
-                    "INSERT INTO permission_set_assignments (user_id, permission_set) VALUES (?, ?)",
-                    [
-                        (user["id"], name)
-                        for name in _permission_sets(user, known_permission_sets)
-                    ],
+                    "INSERT INTO permission_set_assignments (user_id, permission_set) "
+                    "VALUES (?, ?)",
+                    [(user["id"], name) for name in _permission_sets(user, known_permission_sets)],
                 )

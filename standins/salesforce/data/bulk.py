@@ -36,7 +36,7 @@ from standins.salesforce.data.errors import (
 from standins.salesforce.data.permissions import PermissionSet
 from standins.salesforce.data.querying import Caller
 from standins.salesforce.data.records import Actor, Writer, savepoint
-from standins.salesforce.data.schema import ID, Field, Schema, SObjectType
+from standins.salesforce.data.schema import Field, Schema, SObjectType
 from standins.salesforce.data.values import Stored, ValueTypeError
 from standins.salesforce.store import Store, transaction
 
@@ -78,7 +78,7 @@ class Job:
     user_id: str
     kind: str  # "ingest" or "query"
     operation: str
-    object: str
+    sobject: str
     external_id_field: str | None
     query: str | None
     line_ending: str
@@ -105,7 +105,7 @@ class Job:
         document: dict[str, object] = {
             "id": self.id,
             "operation": self.operation,
-            "object": self.object,
+            "object": self.sobject,
             "createdById": self.user_id,
             "createdDate": self.created_at,
             "systemModstamp": self.modstamp,
@@ -150,7 +150,9 @@ _JOB_COLUMNS = (
 
 
 def _job_from_row(row: sqlite3.Row) -> Job:
-    return Job(**{key: row[key] for key in row.keys()})  # noqa: SIM118 - sqlite3.Row has no items()
+    fields = {key: row[key] for key in row.keys()}  # noqa: SIM118 - sqlite3.Row has no items()
+    fields["sobject"] = fields.pop("object")
+    return Job(**fields)
 
 
 def _new_job_id(org_id: str) -> str:
@@ -293,7 +295,9 @@ def upload(db: sqlite3.Connection, job: Job, data: bytes) -> None:
         raise InvalidJobStateError(f"Job {job.id} already has its data: upload it in one request")
 
 
-def _set_state(db: sqlite3.Connection, job_id: str, state: str, now: datetime, **extra: object) -> None:
+def _set_state(
+    db: sqlite3.Connection, job_id: str, state: str, now: datetime, **extra: object
+) -> None:
     assignments = ", ".join(f"{name} = ?" for name in extra)
     db.execute(
         f"UPDATE bulk_jobs SET state = ?, modstamp = ?{', ' if extra else ''}{assignments} "  # noqa: S608 - names from this module
@@ -315,7 +319,9 @@ def change_state(db: sqlite3.Connection, job: Job, state: str, now: datetime) ->
     elif state == ABORTED and job.state not in _FINISHED:
         _set_state(db, job.id, ABORTED, now)
     else:
-        raise InvalidJobStateError(f"Cannot change the state of job {job.id} from {job.state} to {state}")
+        raise InvalidJobStateError(
+            f"Cannot change the state of job {job.id} from {job.state} to {state}"
+        )
     return get_job(db, job.id, org_id=job.org_id, kind=job.kind)
 
 
@@ -339,9 +345,7 @@ def create_query_job(
     if operation not in QUERY_OPERATIONS:
         raise InvalidJobError(f"InvalidJob : Invalid operation: {operation}")
     text = str(body.get("query") or "")
-    compiled = querying.compile_query(
-        schema, caller, text, include_deleted=operation == "queryAll"
-    )
+    compiled = querying.compile_query(schema, caller, text, include_deleted=operation == "queryAll")
     if compiled.count_only:
         raise InvalidJobError("InvalidJob : Aggregate queries are not supported by Bulk API 2.0")
     line_ending, delimiter = _format_options(body)
@@ -519,8 +523,6 @@ def _apply_row(
         key = given.pop(job.external_id_field or "", None)
         if key_field is None or key is None:
             raise RecordError("MISSING_ARGUMENT", f"{job.external_id_field} not specified")
-        if key_field.type == ID:
-            key = str(key)
         return writer.upsert(sobject, key_field, str(key), given)
     record_id = given.pop("Id", None)
     if record_id is None:
@@ -571,7 +573,8 @@ class BulkWorker:
         started = time.monotonic()
         with self.store.connect() as db:
             row = db.execute(
-                f"SELECT {_JOB_COLUMNS} FROM bulk_jobs WHERE id = ?", (job_id,)  # noqa: S608 - fixed columns
+                f"SELECT {_JOB_COLUMNS} FROM bulk_jobs WHERE id = ?",  # noqa: S608 - names from the schema
+                (job_id,),
             ).fetchone()
             if row is None:
                 return
@@ -629,9 +632,9 @@ class BulkWorker:
         )
 
     def _run_ingest(self, db: sqlite3.Connection, job: Job, started: float) -> None:
-        sobject = self.schema.get(job.object)
+        sobject = self.schema.get(job.sobject)
         if sobject is None:
-            raise _JobFailure(f"InvalidJob : Invalid object: {job.object}")
+            raise _JobFailure(f"InvalidJob : Invalid object: {job.sobject}")
         header, rows = _uploaded_rows(db, job)
         fields = _columns(sobject, header, job)
         done = db.execute(
@@ -663,7 +666,7 @@ class BulkWorker:
         actor: Actor,
         started: float,
     ) -> None:
-        results = []
+        results: list[tuple[str, int, int, str | None, int, str | None]] = []
         failed = 0
         with transaction(db):
             writer = Writer(db, self.schema, actor)
@@ -679,7 +682,8 @@ class BulkWorker:
                     results.append((job.id, number, 0, error.record_id, 0, _error_text(error)))
             db.executemany(
                 "INSERT OR REPLACE INTO bulk_results "
-                "(job_id, row_number, success, record_id, created, error) VALUES (?, ?, ?, ?, ?, ?)",
+                "(job_id, row_number, success, record_id, created, error) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 results,
             )
             db.execute(

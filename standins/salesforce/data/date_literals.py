@@ -9,7 +9,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-_WITH_AMOUNT = re.compile(r"(LAST|NEXT)_N_(DAYS|WEEKS|MONTHS|QUARTERS|YEARS|FISCAL_QUARTERS|FISCAL_YEARS)")
+_WITH_AMOUNT = re.compile(
+    r"(LAST|NEXT)_N_(DAYS|WEEKS|MONTHS|QUARTERS|YEARS|FISCAL_QUARTERS|FISCAL_YEARS)"
+)
 _AGO = re.compile(r"N_(DAYS|WEEKS|MONTHS|QUARTERS|YEARS|FISCAL_QUARTERS|FISCAL_YEARS)_AGO")
 _PLAIN = re.compile(r"(LAST|THIS|NEXT)_(WEEK|MONTH|QUARTER|YEAR|FISCAL_QUARTER|FISCAL_YEAR)")
 
@@ -55,7 +57,9 @@ def _unit(name: str) -> str:
     return name.removesuffix("S").removeprefix("FISCAL_")
 
 
-def day_range(name: str, amount: int | None, today: date, *, week_starts_on_sunday: bool) -> DayRange:
+def day_range(
+    name: str, amount: int | None, today: date, *, week_starts_on_sunday: bool
+) -> DayRange:
     """The days a literal covers, seen from ``today`` (the user's local date).
 
     Raises :class:`UnknownDateLiteralError` for a name SOQL does not know.

@@ -18,6 +18,11 @@ from standins.salesforce.data.schema import (
 )
 
 _MASTER_RECORD_TYPE = "012000000000000AAA"
+# Fields the platform fills in when a record is created.
+_SET_ON_CREATE = frozenset(
+    {"Id", "IsDeleted", "OwnerId", "CreatedDate", "CreatedById", "LastModifiedDate"}
+    | {"LastModifiedById", "SystemModstamp"}
+)
 
 
 def _urls(sobject: SObjectType, version: str) -> dict[str, str]:
@@ -77,6 +82,12 @@ def describe_global(schema: Schema, access: Access, version: str) -> dict[str, o
     }
 
 
+def _length(field: Field) -> int:
+    if field.type in {ID, REFERENCE}:
+        return 18
+    return field.length if field.is_text else 0
+
+
 def _byte_length(field: Field) -> int:
     if field.type in {ID, REFERENCE}:
         return 18
@@ -107,8 +118,7 @@ def field_entry(sobject: SObjectType, field: Field, access: Access) -> dict[str,
         "defaultValueFormula": None,
         "defaultedOnCreate": field.default_value is not None
         or field.auto_number
-        or field.name in {"OwnerId", "CreatedDate", "CreatedById", "LastModifiedDate"}
-        or field.name in {"LastModifiedById", "SystemModstamp", "Id", "IsDeleted"},
+        or field.name in _SET_ON_CREATE,
         "dependentPicklist": False,
         "deprecatedAndHidden": False,
         "digits": 0,
@@ -125,9 +135,7 @@ def field_entry(sobject: SObjectType, field: Field, access: Access) -> dict[str,
         "idLookup": field.id_lookup or (field.name_field and not sobject.custom),
         "inlineHelpText": None,
         "label": field.label,
-        "length": field.length if field.is_text and field.type not in {ID, REFERENCE} else 18
-        if field.type in {ID, REFERENCE}
-        else 0,
+        "length": _length(field),
         "mask": None,
         "maskType": None,
         "name": field.name,
@@ -183,7 +191,9 @@ def _child_relationships(schema: Schema, sobject: SObjectType) -> list[dict[str,
     ]
 
 
-def describe(schema: Schema, sobject: SObjectType, access: Access, version: str) -> dict[str, object]:
+def describe(
+    schema: Schema, sobject: SObjectType, access: Access, version: str
+) -> dict[str, object]:
     """The full describe of an object, with only the fields the caller can see."""
     document = global_entry(sobject, access, version)
     document.update(

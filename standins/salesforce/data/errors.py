@@ -77,10 +77,6 @@ class JsonParserError(ApiError):
     error_code = "JSON_PARSER_ERROR"
 
 
-class MalformedIdError(ApiError):
-    error_code = "MALFORMED_ID"
-
-
 class MissingArgumentError(ApiError):
     error_code = "MISSING_ARGUMENT"
 

@@ -45,7 +45,9 @@ class FailureSwitch:
         return {"mode": self.mode, "remaining": self.remaining, "paths": list(self.paths)}
 
 
-def arm(db: sqlite3.Connection, *, mode: str, count: int, paths: Sequence[str] = ()) -> FailureSwitch:
+def arm(
+    db: sqlite3.Connection, *, mode: str, count: int, paths: Sequence[str] = ()
+) -> FailureSwitch:
     """Make the next ``count`` matching calls fail; replaces whatever was armed."""
     if mode not in MODES:
         raise FailureSwitchError(f"mode must be one of {', '.join(MODES)}")
@@ -83,9 +85,7 @@ def take(db: sqlite3.Connection, path: str, api_path: str) -> ApiError | None:
     if row[0] <= 0:
         disarm(db)
     if switch.mode == "unavailable":
-        return ServerUnavailableError(
-            "Server temporarily unavailable. Please try again later."
-        )
+        return ServerUnavailableError("Server temporarily unavailable. Please try again later.")
     if switch.mode == "request_limit":
         return RequestLimitExceededError("TotalRequests Limit exceeded.")
     return InvalidSessionError("Session expired or invalid")

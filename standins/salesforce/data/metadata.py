@@ -8,9 +8,7 @@ from pathlib import Path
 
 from lxml import etree
 
-METADATA_DIR = (
-    Path(__file__).resolve().parents[3] / "salesforce" / "force-app" / "main" / "default"
-)
+METADATA_DIR = Path(__file__).resolve().parents[3] / "salesforce" / "force-app" / "main" / "default"
 _NAMESPACE = "http://soap.sforce.com/2006/04/metadata"
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True)
 

@@ -152,16 +152,16 @@ class Access:
 def _combine(
     sets: Iterable[PermissionSet],
 ) -> tuple[dict[str, ObjectPermission], dict[str, FieldPermission]]:
-    objects: dict[str, ObjectPermission] = {name: READ_ONLY for name in _STANDARD_READABLE}
+    objects: dict[str, ObjectPermission] = dict.fromkeys(_STANDARD_READABLE, READ_ONLY)
     fields: dict[str, FieldPermission] = {}
     for permission_set in sets:
         for name, permission in permission_set.objects.items():
             objects[name] = objects.get(name, ObjectPermission()) | permission
-        for name, permission in permission_set.fields.items():
+        for name, field_permission in permission_set.fields.items():
             held = fields.get(name, FieldPermission(False, False))
             fields[name] = FieldPermission(
-                readable=held.readable or permission.readable,
-                editable=held.editable or permission.editable,
+                readable=held.readable or field_permission.readable,
+                editable=held.editable or field_permission.editable,
             )
         if permission_set.name == ADMIN_SET:
             objects["Account"] = objects["Account"] | FULL

@@ -12,7 +12,7 @@ import secrets
 import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -170,7 +170,7 @@ class CompiledQuery:
         condition, params = self._filter_sql()
         paging, paging_params = self._paging_sql()
         sql = (
-            f"SELECT t0._row FROM {quote(self.sobject.table)} AS t0 {self._join_sql()} "
+            f"SELECT t0._row FROM {quote(self.sobject.table)} AS t0 {self._join_sql()} "  # noqa: S608 - names from the schema
             f"WHERE {condition} ORDER BY {self.order_sql}{paging}"
         )
         return [row[0] for row in db.execute(sql, [org_id, *params, *paging_params])]
@@ -179,7 +179,7 @@ class CompiledQuery:
         condition, params = self._filter_sql()
         paging, paging_params = self._paging_sql()
         sql = (
-            f"SELECT count(*) FROM (SELECT 1 FROM {quote(self.sobject.table)} AS t0 "
+            f"SELECT count(*) FROM (SELECT 1 FROM {quote(self.sobject.table)} AS t0 "  # noqa: S608 - names from the schema
             f"{self._join_sql()} WHERE {condition}{paging})"
         )
         return int(db.execute(sql, [org_id, *params, *paging_params]).fetchone()[0])
@@ -189,7 +189,7 @@ class CompiledQuery:
         if not rows:
             return []
         sql = (
-            f"SELECT {', '.join(self.select_sql)} FROM {quote(self.sobject.table)} AS t0 "
+            f"SELECT {', '.join(self.select_sql)} FROM {quote(self.sobject.table)} AS t0 "  # noqa: S608 - names from the schema
             f"{self._join_sql()} WHERE t0._row IN (SELECT value FROM json_each(?))"
         )
         by_row = {row[0]: row for row in db.execute(sql, (json.dumps(list(rows)),))}
@@ -223,7 +223,9 @@ class CompiledQuery:
 
         result = []
         for row in rows:
-            record: dict[str, object] = {"attributes": {"type": type_name, "url": sobject_url + row[1]}}
+            record: dict[str, object] = {
+                "attributes": {"type": type_name, "url": sobject_url + row[1]}
+            }
             fill(record, self.entries, row)
             result.append(record)
         return result
@@ -361,8 +363,8 @@ class _Compiler:
         if field.type == DATE:
             return days.first.isoformat(), days.after.isoformat()
 
-        def midnight(day: object) -> str:
-            return values.format_datetime(datetime.combine(day, time(), tzinfo=self.zone))  # type: ignore[call-overload]
+        def midnight(day: date) -> str:
+            return values.format_datetime(datetime.combine(day, time(), tzinfo=self.zone))
 
         return midnight(days.first), midnight(days.after)
 
@@ -450,15 +452,15 @@ class _Compiler:
             if field.type not in {DATE, DATETIME}:
                 raise self._type_error(field, literal)
             first, after = self._range_bounds(field, literal)
+            if operator in {"<", ">="}:
+                return f"{column} {operator} {self._param(first)}"
+            if operator in {"<=", ">"}:
+                # Up to the end of the range, or after it.
+                return f"{column} {'<' if operator == '<=' else '>='} {self._param(after)}"
             low, high = self._param(first), self._param(after)
-            return {
-                "=": f"({column} >= {low} AND {column} < {high})",
-                "!=": f"({column} IS NULL OR {column} < {low} OR {column} >= {high})",
-                "<": f"{column} < {low}",
-                "<=": f"{column} < {high}",
-                ">": f"{column} >= {high}",
-                ">=": f"{column} >= {low}",
-            }[operator]
+            if operator == "=":
+                return f"({column} >= {low} AND {column} < {high})"
+            return f"({column} IS NULL OR {column} < {low} OR {column} >= {high})"
         placeholder = self._param(self.value(field, literal))
         if operator == "!=":
             # SOQL treats null as a value: "!= 'x'" includes the records without a value.
@@ -498,7 +500,9 @@ class _Compiler:
                     ordering.path.position,
                     f"field '{field.name}' can not be sorted in a query call",
                 )
-            collate = " COLLATE NOCASE" if field.is_text and field.type not in {ID, REFERENCE} else ""
+            collate = (
+                " COLLATE NOCASE" if field.is_text and field.type not in {ID, REFERENCE} else ""
+            )
             direction = "DESC" if ordering.descending else "ASC"
             nulls = ""
             if ordering.nulls_last is not None:
@@ -533,24 +537,18 @@ class _Compiler:
                 if relationship.id_index < 0:
                     relationship.id_index = len(select_sql)
                     select_sql.append(f'{relationship.alias}."Id"')
-                existing = next(
-                    (e for e in target if e.relationship is relationship), None
-                )
+                existing = next((e for e in target if e.relationship is relationship), None)
                 if existing is None:
                     existing = _Entry(key=relationship.name, relationship=relationship)
                     target.append(existing)
                 target = relationship.entries
-            target.append(
-                _Entry(key=field.name, index=index, convert=values.json_converter(field))
-            )
+            target.append(_Entry(key=field.name, index=index, convert=values.json_converter(field)))
         return select_sql, entries, columns
 
     def compile(self) -> CompiledQuery:
         query = self.query
         if query.offset is not None and query.offset > MAX_OFFSET:
-            raise NumberOutsideValidRangeError(
-                f"Maximum SOQL offset allowed is {MAX_OFFSET}"
-            )
+            raise NumberOutsideValidRangeError(f"Maximum SOQL offset allowed is {MAX_OFFSET}")
         select_sql, entries, columns = self.select()
         where_sql = self.condition(query.where) if query.where is not None else ""
         where_params = list(self.params)
@@ -583,7 +581,9 @@ def _like_pattern(raw: str) -> str:
             if escaped in "%_\\":
                 result.append("\\" + escaped)
             else:
-                result.append({"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}.get(escaped, escaped))
+                result.append(
+                    {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "f": "\f"}.get(escaped, escaped)
+                )
             index += 2
             continue
         result.append(char)

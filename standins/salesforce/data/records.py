@@ -2,13 +2,15 @@
 
 Every write goes through :class:`Writer`, which checks what Salesforce checks on save, in the same
 order: object permission, field-level security, value types and lengths, restricted picklists,
-lookups, required fields, then unique fields. A failure raises :class:`RecordError` with Salesforce's
-status code; the caller decides whether it fails the request or just that record's result.
+lookups, required fields, then unique fields. A failure raises :class:`RecordError` with
+Salesforce's status code; the caller decides whether it fails the request or just that record's
+result.
 
 Deleting is soft (``IsDeleted``), as Salesforce moves records to the recycle bin: ``queryAll`` still
 sees them, and their unique values are free again.
 """
 
+import json
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -177,21 +179,23 @@ class Writer:
                     f"{field.label}: data value too large: {text} (max length={field.length})",
                     [field.name],
                 )
-        if field.type == PICKLIST and field.restricted_picklist:
-            if value not in field.picklist_value_set:
-                raise RecordError(
-                    "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                    f"{field.label}: bad value for restricted picklist field: {value}",
-                    [field.name],
-                )
-        if field.is_number and field.precision:
-            if abs(int(value)) >= 10**field.precision:
-                amount = values.decimal_of(field, int(value))
-                raise RecordError(
-                    "NUMBER_OUTSIDE_VALID_RANGE",
-                    f"{field.label}: value outside of valid range on numeric field: {amount}",
-                    [field.name],
-                )
+        if (
+            field.type == PICKLIST
+            and field.restricted_picklist
+            and value not in field.picklist_value_set
+        ):
+            raise RecordError(
+                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                f"{field.label}: bad value for restricted picklist field: {value}",
+                [field.name],
+            )
+        if field.is_number and field.precision and abs(int(value)) >= 10**field.precision:
+            amount = values.decimal_of(field, int(value))
+            raise RecordError(
+                "NUMBER_OUTSIDE_VALID_RANGE",
+                f"{field.label}: value outside of valid range on numeric field: {amount}",
+                [field.name],
+            )
         if field.type == REFERENCE:
             return self._check_lookup(field, str(value))
         return value
@@ -211,7 +215,7 @@ class Writer:
                 [field.name],
             )
         row = self.db.execute(
-            f'SELECT "IsDeleted" FROM {quote(parent.table)} WHERE "Id" = ? AND org_id = ?',
+            f'SELECT "IsDeleted" FROM {quote(parent.table)} WHERE "Id" = ? AND org_id = ?',  # noqa: S608 - names from the schema
             (record_id, self.actor.org_id),
         ).fetchone()
         if row is None or row[0]:
@@ -231,8 +235,8 @@ class Writer:
                 continue
             collation = "" if field.case_sensitive else " COLLATE NOCASE"
             row = self.db.execute(
-                f'SELECT "Id" FROM {quote(sobject.table)} WHERE org_id = ? AND "IsDeleted" = 0 '
-                f"AND {quote(field.name)} = ?{collation} AND \"Id\" IS NOT ? LIMIT 1",
+                f'SELECT "Id" FROM {quote(sobject.table)} WHERE org_id = ? AND "IsDeleted" = 0 '  # noqa: S608 - names from the schema
+                f'AND {quote(field.name)} = ?{collation} AND "Id" IS NOT ? LIMIT 1',
                 (self.actor.org_id, value, own_id),
             ).fetchone()
             if row is not None:
@@ -242,15 +246,13 @@ class Writer:
                     f"{row[0]}",
                 )
 
-    def _validated(
-        self, sobject: SObjectType, given: Mapping[str, Stored], *, own_id: str | None
-    ) -> dict[str, Stored]:
+    def _validated(self, sobject: SObjectType, given: Mapping[str, Stored]) -> dict[str, Stored]:
+        """The given values after field security, type, length, picklist and lookup checks."""
         self._check_field_security(sobject, given)
-        checked = {
+        return {
             name: self._check_value(sobject, self._field(sobject, name), value)
             for name, value in given.items()
         }
-        return checked
 
     # Use-cases -------------------------------------------------------------------------------
 
@@ -259,7 +261,7 @@ class Writer:
         self._require(sobject, create=True)
         if "Id" in given:
             raise RecordError("INVALID_FIELD", "cannot specify Id in an insert call", ["Id"])
-        checked = self._validated(sobject, given, own_id=None)
+        checked = self._validated(sobject, given)
         for field in sobject.fields:
             if field.name in checked or not field.writable:
                 continue
@@ -277,7 +279,9 @@ class Writer:
         ]
         if missing:
             raise RecordError(
-                "REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(missing)}]", missing
+                "REQUIRED_FIELD_MISSING",
+                f"Required fields are missing: [{', '.join(missing)}]",
+                missing,
             )
         self._check_unique(sobject, checked, own_id=None)
         return self._insert(sobject, checked)
@@ -298,7 +302,7 @@ class Writer:
             checked.pop("OwnerId", None)
         columns = ["_row", "org_id", '"Id"', *(quote(name) for name in checked)]
         self.db.execute(
-            f"INSERT INTO {quote(sobject.table)} ({', '.join(columns)}) "
+            f"INSERT INTO {quote(sobject.table)} ({', '.join(columns)}) "  # noqa: S608 - names from the schema
             f"VALUES ({', '.join('?' * len(columns))})",
             (row, self.actor.org_id, record_id, *checked.values()),
         )
@@ -311,10 +315,12 @@ class Writer:
         full_id = ids.to_18(record_id)
         if not full_id.startswith(sobject.key_prefix):
             raise RecordError(
-                "MALFORMED_ID", f"{sobject.label} ID: id value of incorrect type: {record_id}", ["Id"]
+                "MALFORMED_ID",
+                f"{sobject.label} ID: id value of incorrect type: {record_id}",
+                ["Id"],
             )
         row = self.db.execute(
-            f'SELECT "IsDeleted" FROM {quote(sobject.table)} WHERE "Id" = ? AND org_id = ?',
+            f'SELECT "IsDeleted" FROM {quote(sobject.table)} WHERE "Id" = ? AND org_id = ?',  # noqa: S608 - names from the schema
             (full_id, self.actor.org_id),
         ).fetchone()
         if row is None:
@@ -328,7 +334,7 @@ class Writer:
         self._require(sobject, edit=True)
         full_id = self._live_record(sobject, record_id)
         given = {name: value for name, value in given.items() if name != "Id"}
-        checked = self._validated(sobject, given, own_id=full_id)
+        checked = self._validated(sobject, given)
         cleared = [
             name
             for name, value in checked.items()
@@ -336,7 +342,9 @@ class Writer:
         ]
         if cleared:
             raise RecordError(
-                "REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(cleared)}]", cleared
+                "REQUIRED_FIELD_MISSING",
+                f"Required fields are missing: [{', '.join(cleared)}]",
+                cleared,
             )
         self._check_unique(sobject, checked, own_id=full_id)
         checked.update(
@@ -344,7 +352,7 @@ class Writer:
         )
         assignments = ", ".join(f"{quote(name)} = ?" for name in checked)
         self.db.execute(
-            f'UPDATE {quote(sobject.table)} SET {assignments} WHERE "Id" = ?',
+            f'UPDATE {quote(sobject.table)} SET {assignments} WHERE "Id" = ?',  # noqa: S608 - names from the schema
             (*checked.values(), full_id),
         )
         return full_id
@@ -357,7 +365,7 @@ class Writer:
             key = ids.to_18(key)
         collation = "" if key_field.case_sensitive or key_field.type == ID else " COLLATE NOCASE"
         rows = self.db.execute(
-            f'SELECT "Id" FROM {quote(sobject.table)} WHERE org_id = ? AND "IsDeleted" = 0 '
+            f'SELECT "Id" FROM {quote(sobject.table)} WHERE org_id = ? AND "IsDeleted" = 0 '  # noqa: S608 - names from the schema
             f"AND {quote(key_field.name)} = ?{collation} ORDER BY _row LIMIT 10",
             (self.actor.org_id, key),
         )
@@ -388,20 +396,21 @@ class Writer:
             column = quote(lookup.name)
             if lookup.delete_constraint == "SetNull":
                 self.db.execute(
-                    f"UPDATE {table} SET {column} = NULL WHERE {column} = ? AND \"IsDeleted\" = 0",
+                    f'UPDATE {table} SET {column} = NULL WHERE {column} = ? AND "IsDeleted" = 0',  # noqa: S608 - names from the schema
                     (full_id,),
                 )
                 continue
             blocking = [
                 row[0]
                 for row in self.db.execute(
-                    f'SELECT "Name" FROM {table} WHERE {column} = ? AND "IsDeleted" = 0 LIMIT 5',
+                    f'SELECT "Name" FROM {table} WHERE {column} = ? AND "IsDeleted" = 0 LIMIT 5',  # noqa: S608 - names from the schema
                     (full_id,),
                 )
             ]
             if blocking:
                 name = self.db.execute(
-                    f'SELECT "Name" FROM {quote(sobject.table)} WHERE "Id" = ?', (full_id,)
+                    f'SELECT "Name" FROM {quote(sobject.table)} WHERE "Id" = ?',  # noqa: S608 - names from the schema
+                    (full_id,),
                 ).fetchone()[0]
                 raise RecordError(
                     "DELETE_FAILED",
@@ -410,7 +419,7 @@ class Writer:
                     f"{', '.join(blocking)}",
                 )
         self.db.execute(
-            f'UPDATE {quote(sobject.table)} SET "IsDeleted" = 1, "LastModifiedDate" = ?, '
+            f'UPDATE {quote(sobject.table)} SET "IsDeleted" = 1, "LastModifiedDate" = ?, '  # noqa: S608 - names from the schema
             f'"LastModifiedById" = ?, "SystemModstamp" = ? WHERE "Id" = ?',
             (self.now, self.actor.user_id, self.now, full_id),
         )
@@ -458,14 +467,8 @@ def retrieve(
     """The live rows of the given (18-character) IDs in an org, by ID."""
     columns = ", ".join(['"Id"', *(quote(field.name) for field in fields)])
     rows = db.execute(
-        f"SELECT {columns} FROM {quote(sobject.table)} "
+        f"SELECT {columns} FROM {quote(sobject.table)} "  # noqa: S608 - names from the schema
         f'WHERE org_id = ? AND "IsDeleted" = 0 AND "Id" IN (SELECT value FROM json_each(?))',
-        (org_id, _json_list(record_ids)),
+        (org_id, json.dumps(record_ids)),
     )
     return {row["Id"]: row for row in rows}
-
-
-def _json_list(items: list[str]) -> str:
-    import json
-
-    return json.dumps(items)

@@ -1,4 +1,4 @@
-"""Objects and fields of the org: the package's custom objects plus the standard ones Ledgerlink uses.
+"""Objects and fields of the org: the package's custom objects, the standard ones Ledgerlink uses.
 
 Custom objects are read from the SFDX source (``objects/*/``), so a field added to the package is a
 field of the stand-in after a restart. The standard objects (Account, User, Organization) are
@@ -193,8 +193,7 @@ class Schema:
         """The same schema with the given key prefixes (by object name) filled in."""
         return Schema(
             tuple(
-                replace(o, key_prefix=key_prefixes.get(o.name, o.key_prefix))
-                for o in self.objects
+                replace(o, key_prefix=key_prefixes.get(o.name, o.key_prefix)) for o in self.objects
             )
         )
 

@@ -1,4 +1,4 @@
-"""A SOQL parser for the subset the stand-in runs: one object, parent fields, filters, order, paging.
+"""A SOQL parser for the subset the stand-in runs: one object, parent fields, filters, order, pages.
 
 The parser knows nothing of objects and fields; :mod:`standins.salesforce.data.querying` checks the
 names against the schema. It reports errors the way Salesforce does: ``unexpected token: 'X'``
@@ -424,9 +424,7 @@ class _Parser:
                 amount = int(number.text)
             return Literal("date_literal", token.upper, token.position, amount=amount)
         if token.kind == "punctuation" and token.text == ":":
-            raise SoqlSyntaxError(
-                "Bind variables are only supported in Apex code", token.position
-            )
+            raise SoqlSyntaxError("Bind variables are only supported in Apex code", token.position)
         raise self.unexpected(token)
 
     def integer(self) -> int:

@@ -13,10 +13,8 @@ from datetime import UTC, datetime
 class Usage:
     used: int
     limit: int
-
-    @property
-    def exceeded(self) -> bool:
-        return self.used >= self.limit
+    # True when the call was over the allowance, and so neither counted nor to be answered.
+    refused: bool = False
 
     @property
     def header(self) -> str:
@@ -38,12 +36,12 @@ def requests_today(db: sqlite3.Connection, org_id: str, now: datetime) -> int:
 def count_request(db: sqlite3.Connection, org_id: str, now: datetime, limit: int) -> Usage:
     """Count one API call of an org, unless the org has used up its allowance.
 
-    Returns the usage after the call; :attr:`Usage.exceeded` tells the caller to refuse the call
+    Returns the usage after the call; :attr:`Usage.refused` tells the caller to refuse the call
     (a refused call is not counted, as in Salesforce).
     """
     used = requests_today(db, org_id, now)
     if used >= limit:
-        return Usage(used=used, limit=limit)
+        return Usage(used=used, limit=limit, refused=True)
     row = db.execute(
         """
         INSERT INTO api_usage (org_id, day, requests) VALUES (?, ?, 1)

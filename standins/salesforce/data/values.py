@@ -82,7 +82,9 @@ def _number(field: Field, value: object) -> int:
     if isinstance(value, bool):
         raise ValueTypeError(field, value)
     try:
-        number = Decimal(str(value).strip()) if isinstance(value, str | int | float | Decimal) else None
+        number = (
+            Decimal(str(value).strip()) if isinstance(value, str | int | float | Decimal) else None
+        )
     except InvalidOperation:
         number = None
     if number is None or not number.is_finite():

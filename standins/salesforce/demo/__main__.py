@@ -2,8 +2,8 @@
 [--accounts 200] [--entries 2000] [--seed 1] [--today YYYY-MM-DD] [--reset]``.
 
 It writes straight into the stand-in's store (creating and seeding it if needed), so it is fast
-enough for a million entries. The stand-in may keep running meanwhile; its writes wait for the
-generator's transaction.
+enough for a million entries. A running stand-in's writes wait for the generator's one transaction,
+but only for 30 seconds: stop it while generating a large org.
 """
 
 import argparse

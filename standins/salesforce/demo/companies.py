@@ -48,7 +48,9 @@ COUNTRIES = (
             "Holzbau", "Druckerei", "Feinmechanik", "Anlagenbau", "Handelsgesellschaft",
             "Haustechnik", "Industriebedarf", "Fahrzeugteile", "Glasbau", "Umwelttechnik",
         ),
-        legal_forms=(("GmbH", 55), ("GmbH & Co. KG", 15), ("AG", 8), ("KG", 10), ("e.K.", 5), ("OHG", 7)),
+        legal_forms=(
+            ("GmbH", 55), ("GmbH & Co. KG", 15), ("AG", 8), ("KG", 10), ("e.K.", 5), ("OHG", 7),
+        ),
         cities=(
             ("München", "80"), ("Hamburg", "20"), ("Berlin", "10"), ("Köln", "50"),
             ("Frankfurt am Main", "60"), ("Stuttgart", "70"), ("Düsseldorf", "40"),
@@ -205,7 +207,8 @@ def _weighted(rng: random.Random, choices: tuple[tuple[str, int], ...]) -> str:
 
 def _postal_code(country: Country, prefix: str, rng: random.Random) -> str:
     if country.code == "NL":
-        return f"{prefix}{rng.randrange(10, 99)} {rng.choice('ABCDEFGHJKLMNPRSTVWXZ')}{rng.choice('ABCDEFGHJKLMNPRSTVWXZ')}"
+        letters = "ABCDEFGHJKLMNPRSTVWXZ"
+        return f"{prefix}{rng.randrange(10, 99)} {rng.choice(letters)}{rng.choice(letters)}"
     length = {"DE": 5, "FR": 5, "AT": 4, "CH": 4}[country.code]
     return prefix + "".join(str(rng.randrange(10)) for _ in range(length - len(prefix)))
 

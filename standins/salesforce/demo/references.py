@@ -26,14 +26,6 @@ def mod97_check_digits(body: str, prefix: str) -> str:
     return f"{98 - _digits_of(body + prefix + '00') % 97:02d}"
 
 
-def is_valid_mod97(code: str) -> bool:
-    """Whether an IBAN or an RF reference (without spaces) passes its MOD 97-10 check."""
-    code = code.replace(" ", "").upper()
-    if len(code) < 5 or not code.isalnum():
-        return False
-    return _digits_of(code[4:] + code[:4]) % 97 == 1
-
-
 def iban(country: str, bank_code: str, account: str) -> str:
     """An IBAN from a country code and the national bank code and account number."""
     bban = bank_code + account
@@ -49,7 +41,10 @@ def _dutch_account(rng: random.Random) -> str:
     # Dutch account numbers pass the "elfproef": digits weighted 10..1 sum to a multiple of 11.
     while True:
         digits = [rng.randrange(10) for _ in range(10)]
-        if digits[0] and sum(d * w for d, w in zip(digits, range(10, 0, -1), strict=True)) % 11 == 0:
+        if (
+            digits[0]
+            and sum(d * w for d, w in zip(digits, range(10, 0, -1), strict=True)) % 11 == 0
+        ):
             return "".join(map(str, digits))
 
 
@@ -58,7 +53,9 @@ def random_iban(country: str, bank_code: str, rng: random.Random) -> str:
     if country == "FR":
         branch = f"{rng.randrange(10000, 99999)}"
         account = f"{rng.randrange(10**10, 10**11)}"
-        return iban(country, bank_code + branch, account + _french_rib_key(bank_code, branch, account))
+        return iban(
+            country, bank_code + branch, account + _french_rib_key(bank_code, branch, account)
+        )
     if country == "NL":
         return iban(country, bank_code, _dutch_account(rng))
     account = "".join(rng.choice(string.digits) for _ in range(_ACCOUNT_LENGTHS[country]))

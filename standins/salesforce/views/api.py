@@ -161,7 +161,7 @@ def data_api(*methods: str) -> Callable[[ApiView], ApiView]:
                     counted = usage.count_request(
                         db, grant.org.id, now, runtime.configuration.daily_api_limit
                     )
-                    if counted.exceeded:
+                    if counted.refused:
                         raise RequestLimitExceededError("TotalRequests Limit exceeded.")
                     if request.method not in methods:
                         raise MethodNotAllowedError(

@@ -13,7 +13,6 @@ from django.http import HttpResponse
 from standins.salesforce import ids
 from standins.salesforce.data import records
 from standins.salesforce.data.errors import (
-    ApiError,
     ExceededIdLimitError,
     InvalidFieldError,
     InvalidTypeError,
@@ -67,7 +66,9 @@ class _RollBack(Exception):
 Operation = Callable[[], tuple[str | None, bool | None]]
 
 
-def _run(call: ApiCall, operations: list[Operation | RecordError], all_or_none: bool) -> list[_Outcome]:
+def _run(
+    call: ApiCall, operations: list[Operation | RecordError], all_or_none: bool
+) -> list[_Outcome]:
     """Run each record's operation in one transaction; the list gives a RecordError for records
     that failed before reaching the database."""
     outcomes: list[_Outcome] = []
@@ -159,7 +160,9 @@ def _create(writer: Writer, sobject: SObjectType, given: dict[str, Stored]) -> O
     return operation
 
 
-def _update(writer: Writer, sobject: SObjectType, record_id: str, given: dict[str, Stored]) -> Operation:
+def _update(
+    writer: Writer, sobject: SObjectType, record_id: str, given: dict[str, Stored]
+) -> Operation:
     full_id = ids.to_18(record_id) if ids.is_valid(record_id) else record_id
 
     def operation() -> tuple[str | None, bool | None]:
@@ -172,7 +175,9 @@ def _update(writer: Writer, sobject: SObjectType, record_id: str, given: dict[st
 
 
 def _delete(call: ApiCall, writer: Writer) -> HttpResponse:
-    requested = [value.strip() for value in call.request.GET.get("ids", "").split(",") if value.strip()]
+    requested = [
+        value.strip() for value in call.request.GET.get("ids", "").split(",") if value.strip()
+    ]
     if not requested:
         raise MissingArgumentError("ids parameter is required")
     if len(requested) > MAX_RECORDS:
@@ -182,9 +187,7 @@ def _delete(call: ApiCall, writer: Writer) -> HttpResponse:
     all_or_none = call.request.GET.get("allOrNone", "false").lower() == "true"
     operations: list[Operation | RecordError] = []
     for value in requested:
-        sobject = (
-            call.schema.by_key_prefix(ids.to_18(value)[:3]) if ids.is_valid(value) else None
-        )
+        sobject = call.schema.by_key_prefix(ids.to_18(value)[:3]) if ids.is_valid(value) else None
         if sobject is None:
             operations.append(RecordError("MALFORMED_ID", f"malformed id {value}").about(value))
             continue
@@ -258,7 +261,11 @@ def upsert(call: ApiCall, name: str, field_name: str) -> HttpResponse:
     """Create or update each record by the external ID field named in the URL."""
     sobject = call.sobject(name)
     key_field = sobject.field(field_name)
-    if key_field is None or not key_field.id_lookup or not call.access.can_read_field(sobject, key_field):
+    if (
+        key_field is None
+        or not key_field.id_lookup
+        or not call.access.can_read_field(sobject, key_field)
+    ):
         raise NotFoundError(
             f"Provided external ID field does not exist or is not accessible: {field_name}"
         )
@@ -268,7 +275,7 @@ def upsert(call: ApiCall, name: str, field_name: str) -> HttpResponse:
     keys: list[str | None] = []
     for entry_type, given in typed:
         if entry_type is not sobject:
-            raise ApiError(
+            raise InvalidTypeError(
                 f"All records must be of type {sobject.name}: found {entry_type.name}"
             )
         value = given.get(key_field.name)
@@ -285,9 +292,7 @@ def upsert(call: ApiCall, name: str, field_name: str) -> HttpResponse:
     for (_, given), key in zip(typed, keys, strict=True):
         if key is None:
             operations.append(
-                RecordError(
-                    "MISSING_ARGUMENT", f"{key_field.name} not specified", [key_field.name]
-                )
+                RecordError("MISSING_ARGUMENT", f"{key_field.name} not specified", [key_field.name])
             )
         elif seen[normalised(key)] > 1:
             operations.append(

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from standins.salesforce import directory, seed, tokens
 from standins.salesforce.app import Runtime, runtime_of
+from standins.salesforce.canvas import API_VERSION
 from standins.salesforce.data import failures, permissions, records
 from standins.salesforce.data.tables import quote
 from standins.salesforce.store import transaction
@@ -156,7 +157,7 @@ def list_records(request: HttpRequest, name: str) -> HttpResponse:
         ).fetchall()
     found = []
     for row in rows:
-        record = records.record_json(sobject, row, list(sobject.fields), "62.0")
+        record = records.record_json(sobject, row, list(sobject.fields), API_VERSION)
         record["org_id"] = row["org_id"]
         found.append(record)
     return JsonResponse({"totalSize": len(found), "records": found})

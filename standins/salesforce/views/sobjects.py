@@ -135,7 +135,9 @@ def record(call: ApiCall, name: str, record_id: str) -> HttpResponse:
     try:
         with transaction(call.db):
             if call.request.method == "PATCH":
-                writer.update(sobject, full_id, records.fields_from_json(sobject, _record_body(call)))
+                writer.update(
+                    sobject, full_id, records.fields_from_json(sobject, _record_body(call))
+                )
             else:
                 writer.delete(sobject, full_id)
     except RecordError as error:

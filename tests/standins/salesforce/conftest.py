@@ -4,7 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.standins.salesforce.flows import ACME, GLOBEX, LEDGERLINK_URL, LocalSalesforce, Persona
+from tests.standins.salesforce import personas
+from tests.standins.salesforce.flows import LEDGERLINK_URL, LocalSalesforce, Persona
 from tests.standins.salesforce.server import running_local_salesforce
 
 
@@ -18,32 +19,24 @@ def local_salesforce(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Local
 
 @pytest.fixture
 def admin() -> Persona:
-    return Persona(
-        "0055g00000AAdmiAAD", ACME, "alice@acme.example", "alice-demo-pass", "Alice", "Admin"
-    )
+    return personas.ADMIN
 
 
 @pytest.fixture
 def finance_manager() -> Persona:
-    return Persona(
-        "0055g00000BFinAAAT", ACME, "bob@acme.example", "bob-demo-pass", "Bob", "Finance"
-    )
+    return personas.FINANCE_MANAGER
 
 
 @pytest.fixture
 def clerk() -> Persona:
-    return Persona(
-        "0055g00000CClerAAD", ACME, "carol@acme.example", "carol-demo-pass", "Carol", "Clerk"
-    )
+    return personas.CLERK
+
+
+@pytest.fixture
+def viewer() -> Persona:
+    return personas.VIEWER
 
 
 @pytest.fixture
 def outsider() -> Persona:
-    return Persona(
-        "0057Q00000ESandQAD",
-        GLOBEX,
-        "erin@globex.example.sandbox",
-        "erin-demo-pass",
-        "Erin",
-        "Outsider",
-    )
+    return personas.OUTSIDER

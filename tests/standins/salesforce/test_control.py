@@ -2,6 +2,7 @@
 
 import requests
 
+from tests.standins.salesforce.data_api import connect
 from tests.standins.salesforce.flows import TIMEOUT, log_in, refresh, userinfo
 
 
@@ -44,3 +45,46 @@ def test_control_endpoints_only_take_post(local_salesforce):
     answer = requests.get(local_salesforce.url("/_standin/reset"), timeout=TIMEOUT)
 
     assert answer.status_code == 405
+
+
+def test_records_and_counts_show_what_is_stored_per_org(local_salesforce, admin, outsider):
+    acme_id = connect(local_salesforce, admin).create("Account", Name="Counted GmbH")
+    connect(local_salesforce, outsider).create("Account", Name="Counted Too GmbH")
+
+    listed = requests.get(
+        local_salesforce.url("/_standin/records/Account"),
+        params={"org_id": admin.org_id},
+        timeout=TIMEOUT,
+    ).json()
+    counts = requests.get(local_salesforce.url("/_standin/counts"), timeout=TIMEOUT).json()
+
+    assert [(r["Id"], r["Name"], r["org_id"]) for r in listed["records"]] == [
+        (acme_id, "Counted GmbH", admin.org_id)
+    ]
+    assert counts[admin.org_id]["Account"] == counts[outsider.org_id]["Account"] == 1
+
+
+def test_reset_forgets_records_field_security_and_the_failure_switch(local_salesforce, admin):
+    api = connect(local_salesforce, admin)
+    api.create("Account", Name="Forgotten GmbH")
+    requests.post(
+        local_salesforce.url("/_standin/field-security"),
+        json={"user_id": admin.user_id, "field": "Account.Name", "readable": False},
+        timeout=TIMEOUT,
+    )
+    requests.post(
+        local_salesforce.url("/_standin/failures"),
+        json={"mode": "unavailable", "count": 99, "paths": ["/nowhere"]},
+        timeout=TIMEOUT,
+    )
+
+    requests.post(local_salesforce.url("/_standin/reset"), timeout=TIMEOUT)
+
+    api = connect(local_salesforce, admin)
+    assert api.query("SELECT Name FROM Account").json() == {
+        "totalSize": 0,
+        "done": True,
+        "records": [],
+    }
+    switch = requests.get(local_salesforce.url("/_standin/failures"), timeout=TIMEOUT).json()
+    assert switch == {"armed": None}
