@@ -314,7 +314,7 @@ def _measure_pain001(count: int) -> dict[str, float]:
 
 
 def _run(kind: str, argument: str) -> dict[str, float]:
-    completed = subprocess.run(  # noqa: S603 - our own interpreter and module, no shell
+    completed = subprocess.run(
         [sys.executable, "-m", "benchmarks.formats", "--measure", kind, argument],
         capture_output=True,
         text=True,

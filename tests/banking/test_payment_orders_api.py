@@ -126,4 +126,6 @@ def test_a_viewer_may_not_build_payment_orders(admin):
     _, key = create_api_key(actor=admin, name="Dashboard", role=Role.VIEWER)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
-    assert client.post("/api/v1/payment-orders", credit_transfer(), format="json").status_code == 403
+    assert (
+        client.post("/api/v1/payment-orders", credit_transfer(), format="json").status_code == 403
+    )

@@ -50,9 +50,13 @@ def test_production_refuses_to_start_without_a_secret_key():
 
 
 def test_production_refuses_the_public_development_keys():
-    result = start_django(**(PRODUCTION | {"SECRET_KEY": "dev-only-secret-key-do-not-use-in-production"}))
+    result = start_django(
+        **(PRODUCTION | {"SECRET_KEY": "dev-only-secret-key-do-not-use-in-production"})
+    )
     assert "SECRET_KEY must be set" in result.stderr
-    result = start_django(**(PRODUCTION | {"ENCRYPTION_KEYS": "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="}))
+    result = start_django(
+        **(PRODUCTION | {"ENCRYPTION_KEYS": "ZGV2LW9ubHktZW5jcnlwdGlvbi1rZXktMzItYnl0ZXM="})
+    )
     assert "ENCRYPTION_KEYS must hold a real Fernet key" in result.stderr
 
 

@@ -519,3 +519,25 @@ def test_statistics_count_what_happened():
     assert result.statistics.suggestions == 1
     assert result.statistics.auto == 1
     assert result.statistics.unmatched_open_items == 3
+
+
+def test_a_date_correlating_configuration_prefers_the_invoice_due_on_the_booking_day():
+    due_today = dupont_invoice("OI-1", "450.00", "FA-2024-0815", due_date=date(2024, 3, 12))
+    long_due = mueller_invoice("OI-2", "450.00", "RE-2024-000999", due_date=date(2024, 1, 5))
+    configuration = MatchingConfiguration(template=Template.ENTRY_BY_CORRELATED_DATES)
+    suggestion = only_suggestion(
+        match_items([statement(amount="450.00")], [due_today, long_due], configuration)
+    )
+    assert allocated(suggestion) == {"OI-1": Decimal("450.00")}
+    assert [alternative.allocations[0].open_item_id for alternative in suggestion.alternatives] == [
+        "OI-2"
+    ]
+
+
+def test_an_account_by_name_configuration_finds_the_account_from_the_payer_name_alone():
+    invoice = dupont_invoice("OI-1", "77.70", "FA-2024-0815")
+    payment = statement(amount="77.70", counterparty_name="DUPONT ET FILS")
+    configuration = MatchingConfiguration(template=Template.ACCOUNT_BY_NAME)
+    suggestion = only_suggestion(match_items([payment], [invoice, *background()], configuration))
+    assert allocated(suggestion) == {"OI-1": Decimal("77.70")}
+    assert Criterion.NAME in criteria(suggestion)

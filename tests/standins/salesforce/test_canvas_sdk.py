@@ -8,7 +8,6 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
@@ -17,15 +16,6 @@ from tests.standins.salesforce.flows import LocalSalesforce
 from tests.standins.salesforce.server import free_port, running_local_salesforce
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGUMENTS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 CANVAS_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><title>Canvas app</title></head><body>
 <p id="result">waiting</p>
@@ -69,9 +59,6 @@ def _canvas_app_handler(instance_url: str) -> type[BaseHTTPRequestHandler]:
 
 @pytest.fixture(scope="module")
 def canvas_setup(tmp_path_factory) -> Iterator[tuple[LocalSalesforce, ThreadingHTTPServer]]:
-    pytest.importorskip("playwright.sync_api")
-    if not CHROMIUM.exists():
-        pytest.skip("needs Chromium at /usr/bin/chromium")
     port = free_port()
     folder = tmp_path_factory.mktemp("local-salesforce-browser")
     with running_local_salesforce(folder, f"http://127.0.0.1:{port}") as local_salesforce:
@@ -86,25 +73,19 @@ def canvas_setup(tmp_path_factory) -> Iterator[tuple[LocalSalesforce, ThreadingH
             app.server_close()
 
 
-def test_sdk_resizes_the_frame_and_refreshes_the_signed_request(canvas_setup, finance_manager):
-    from playwright.sync_api import sync_playwright
-
+def test_sdk_resizes_the_frame_and_refreshes_the_signed_request(
+    canvas_setup, finance_manager, page
+):
     local_salesforce, _ = canvas_setup
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGUMENTS)
-        try:
-            page = browser.new_page()
-            page.goto(local_salesforce.url("/canvas/host/?width=600"))
-            page.get_by_role("button", name="Log in as Bob Finance").click()
-            frame = page.frame_locator("iframe[name=canvas-frame]")
-            result = frame.locator("#result")
-            result.filter(has_text="status").wait_for(timeout=10_000)
-            outcome = json.loads(result.inner_text())
-            size = page.eval_on_selector(
-                "#canvas-frame", "frame => [frame.style.height, frame.offsetWidth]"
-            )
-        finally:
-            browser.close()
+    page.goto(local_salesforce.url("/canvas/host/?width=600"))
+    page.get_by_role("button", name="Log in as Bob Finance").click()
+    frame = page.frame_locator("iframe[name=canvas-frame]")
+    result = frame.locator("#result")
+    result.filter(has_text="status").wait_for(timeout=10_000)
+    outcome = json.loads(result.inner_text())
+    size = page.eval_on_selector(
+        "#canvas-frame", "frame => [frame.style.height, frame.offsetWidth]"
+    )
 
     assert outcome == {"status": 200, "user": finance_manager.user_id, "newToken": True}
     assert size == ["1234px", 600]
