@@ -118,6 +118,12 @@ def _translate(error: LibrarySalesforceError) -> SalesforceError:
         return SalesforcePermissionError(
             f"Your Salesforce permissions do not allow this: {message}", error_code=code
         )
+    if code == "INVALID_FIELD":
+        # Salesforce answers the same for a field that does not exist and one hidden from the
+        # user by field-level security; the user can only tell which from Setup.
+        return SalesforcePermissionError(
+            f"A field is missing in Salesforce or hidden from you: {message}", error_code=code
+        )
     if isinstance(error, SalesforceResourceNotFound):
         return SalesforceRequestError(f"Not found in Salesforce: {message}", error_code=code)
     return SalesforceRequestError(f"Salesforce refused the request: {message}", error_code=code)

@@ -132,7 +132,26 @@ def test_a_read_only_user_is_told_they_may_not_write(local_salesforce):
 
 def test_a_bad_query_is_a_request_error_not_a_retry(alice):
     with pytest.raises(SalesforceRequestError):
-        list(alice.query(f"SELECT Nonsense__c FROM {ENTRY}"))
+        list(alice.query(f"SELECT Id FROM {ENTRY} WHERE"))
+
+
+def test_a_field_hidden_from_the_user_is_explained(local_salesforce):
+    import requests
+
+    reset(local_salesforce)
+    requests.post(
+        f"{local_salesforce.url}/_standin/field-security",
+        json={
+            "user_id": "0055g00000CClerAAD",
+            "field": f"{ENTRY}.Open_Amount__c",
+            "readable": False,
+            "editable": False,
+        },
+        timeout=10,
+    ).raise_for_status()
+    carol = client_as(local_salesforce, "carol@acme.example", "carol-demo-pass")
+    with pytest.raises(SalesforcePermissionError, match="hidden from you"):
+        list(carol.query(f"SELECT Id, Open_Amount__c FROM {ENTRY}"))
 
 
 def test_describe_lists_the_package_fields(alice):
