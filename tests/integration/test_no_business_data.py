@@ -1,0 +1,113 @@
+"""No business data at rest: after the flows that touch it, nothing of it is in the database,
+the cache (Redis) or the logs.
+
+The full proof, over the whole daily job, comes with the end-to-end issue; this one covers every
+flow that exists so far: login, statements and status reports parsed, payment orders built,
+field mappings checked against the org, and entries read from Salesforce.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+from rest_framework.test import APIClient
+
+from portal.models import Tenant
+from portal.roles import Role
+from portal.salesforce.mapping import default_mapping
+from portal.salesforce.records import read_open_entries
+from portal.services import create_api_key
+from tests.conftest import require
+from tests.portal.salesforce.test_client import client_as
+from tests.portal.signed_requests import canvas_envelope, sign
+from tests.salesforce_fixtures import password_grant, reset
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+CAMT053 = (
+    Path(__file__).resolve().parents[2].parent
+    / "shared"
+    / "fixtures"
+    / "camt"
+    / "oca"
+    / "test-camt053"
+)
+# Business values of the flows below: IBANs, names, amounts, references.
+SECRETS = [
+    "NL46ABNA0499998748",
+    "NL69ABNA0522123643",
+    "INSURANCE COMPANY TESTX",
+    "3rd party Media",
+    "754.25",
+    "1405.31",
+    "Fournisseur Müller SARL",
+    "FR1420041010050500013M02606",
+    "Invoice 2026-0042",
+]
+
+
+def _database_text() -> str:
+    chunks = []
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'SELECT * FROM "{table}"')
+            chunks.extend(str(row) for row in cursor.fetchall())
+    return "\n".join(chunks)
+
+
+def _redis_text() -> str:
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    chunks = []
+    for key in client.scan_iter():
+        chunks.append(repr(key))
+        if client.type(key) == b"string":
+            chunks.append(repr(client.get(key)))
+    return "\n".join(chunks)
+
+
+def test_no_business_data_reaches_the_database_the_cache_or_the_logs(
+    local_salesforce, client, settings, caplog, acme, admin
+):
+    require(settings.REDIS_URL.startswith("redis://"), "REDIS_URL is not set")
+    caplog.set_level("DEBUG")
+    reset(local_salesforce)
+
+    # Login from inside Salesforce, and the pages that read the org.
+    grant = password_grant(local_salesforce, "bob@acme.example", "bob-demo-pass")
+    envelope = canvas_envelope(local_salesforce.url)
+    envelope["client"]["oauthToken"] = grant["access_token"]
+    envelope["context"]["user"].update(userId="0055g00000BFinAAAT", fullName="Bob Finance")
+    client.post("/canvas/", {"signed_request": sign(envelope, settings.SALESFORCE_CONSUMER_SECRET)})
+    client.get("/")
+    client.get("/salesforce/")
+
+    # The stateless API with business data in and out.
+    _, key = create_api_key(actor=admin, name="ERP", role=Role.CLERK)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
+    parsed = api.generic(
+        "POST", "/api/v1/statements/parse", CAMT053.read_bytes(), content_type="application/xml"
+    )
+    assert parsed.status_code == 200
+    from tests.banking.test_payment_orders_api import credit_transfer
+
+    built = api.post("/api/v1/payment-orders", credit_transfer(), format="json")
+    assert built.status_code == 200
+    bad = credit_transfer()
+    bad["transactions"][0]["amount"] = "-754.25"
+    assert api.post("/api/v1/payment-orders", bad, format="json").status_code == 400
+
+    # Entries read from Salesforce, in memory only.
+    alice = client_as(local_salesforce, "alice@acme.example", "alice-demo-pass")
+    entries = list(read_open_entries(alice, default_mapping("entry")))
+    assert entries
+    entry_values = [entries[0].document_number, str(entries[0].open_amount)]
+
+    assert Tenant.objects.exists()
+    stored = _database_text() + _redis_text() + caplog.text
+    for value in [*SECRETS, *entry_values]:
+        assert value not in stored, f"{value!r} was found at rest"
+    assert json.dumps(parsed.json())  # the answer itself carried the data
