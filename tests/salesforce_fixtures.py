@@ -110,3 +110,23 @@ def reset(local_salesforce: RunningProcess) -> None:
     requests.post(
         f"{local_salesforce.url}/_standin/reset", timeout=CONSUMER_TIMEOUT
     ).raise_for_status()
+
+
+def sign_in_through_canvas(
+    client,
+    local_salesforce: RunningProcess,
+    *,
+    username: str,
+    password: str,
+    user_id: str,
+    full_name: str,
+) -> dict:
+    """Open Ledgerlink from inside the local Salesforce as this user, with a real token."""
+    from tests.portal.signed_requests import canvas_envelope, sign
+
+    grant = password_grant(local_salesforce, username, password)
+    envelope = canvas_envelope(local_salesforce.url)
+    envelope["client"]["oauthToken"] = grant["access_token"]
+    envelope["context"]["user"].update(userId=user_id, fullName=full_name)
+    client.post("/canvas/", {"signed_request": sign(envelope, settings.SALESFORCE_CONSUMER_SECRET)})
+    return grant

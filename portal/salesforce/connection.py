@@ -1,5 +1,7 @@
 """A data client for the user behind a request, renewing their token through the session."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.http import HttpRequest
 
@@ -21,9 +23,16 @@ def client_for(request: HttpRequest) -> SalesforceClient:
         except (sessions.SessionEnded, salesforce_auth.SalesforceAuthError) as error:
             raise SalesforceSessionExpired(str(error)) from error
 
+    return build_client(credentials.instance_url, credentials.access_token, renew_token)
+
+
+def build_client(
+    instance_url: str, access_token: str, renew_token: Callable[[], str]
+) -> SalesforceClient:
+    """A data client with the configured API version, timeout and (in development) stand-in."""
     return SalesforceClient(
-        instance_url=credentials.instance_url,
-        access_token=credentials.access_token,
+        instance_url=instance_url,
+        access_token=access_token,
         api_version=settings.SALESFORCE_API_VERSION,
         timeout=settings.SALESFORCE_TIMEOUT_SECONDS,
         local_salesforce_url=settings.LOCAL_SALESFORCE_URL,

@@ -1,6 +1,5 @@
 """Salesforce access for background jobs, which have no browser session to borrow a token from."""
 
-from django.conf import settings
 from django.db import transaction
 
 from portal import salesforce_auth
@@ -8,6 +7,7 @@ from portal.credentials import SalesforceCredentials
 from portal.encryption import decrypt, encrypt
 from portal.models import SalesforceJobCredential, Tenant, User
 from portal.salesforce.client import SalesforceClient
+from portal.salesforce.connection import build_client
 from portal.salesforce.errors import SalesforceSessionExpired
 from portal.services import record_audit
 
@@ -64,11 +64,8 @@ def client_for_jobs(tenant: Tenant) -> SalesforceClient:
     credential = SalesforceJobCredential.objects.filter(tenant=tenant).first()
     if credential is None:
         raise SalesforceSessionExpired("No one has authorized scheduled jobs for this org yet.")
-    return SalesforceClient(
-        instance_url=credential.instance_url,
-        access_token=_renewed_access_token(credential),
-        api_version=settings.SALESFORCE_API_VERSION,
-        timeout=settings.SALESFORCE_TIMEOUT_SECONDS,
-        local_salesforce_url=settings.LOCAL_SALESFORCE_URL,
-        renew_token=lambda: _renewed_access_token(credential),
+    return build_client(
+        credential.instance_url,
+        _renewed_access_token(credential),
+        lambda: _renewed_access_token(credential),
     )

@@ -22,8 +22,8 @@ from portal.salesforce.records import read_open_entries
 from portal.services import create_api_key
 from tests.conftest import require
 from tests.portal.salesforce.test_client import client_as
-from tests.portal.signed_requests import canvas_envelope, sign
-from tests.salesforce_fixtures import password_grant, reset
+from tests.portal.test_salesforce_sessions import BOB
+from tests.salesforce_fixtures import reset, sign_in_through_canvas
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -76,11 +76,7 @@ def test_no_business_data_reaches_the_database_the_cache_or_the_logs(
     reset(local_salesforce)
 
     # Login from inside Salesforce, and the pages that read the org.
-    grant = password_grant(local_salesforce, "bob@acme.example", "bob-demo-pass")
-    envelope = canvas_envelope(local_salesforce.url)
-    envelope["client"]["oauthToken"] = grant["access_token"]
-    envelope["context"]["user"].update(userId="0055g00000BFinAAAT", fullName="Bob Finance")
-    client.post("/canvas/", {"signed_request": sign(envelope, settings.SALESFORCE_CONSUMER_SECRET)})
+    sign_in_through_canvas(client, local_salesforce, **BOB)
     client.get("/")
     client.get("/salesforce/")
 

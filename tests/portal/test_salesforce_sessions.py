@@ -8,7 +8,12 @@ from portal.credentials import SalesforceCredentials, load_credentials, store_cr
 from portal.models import AuditEvent, Tenant, User
 from portal.salesforce_auth import fetch_identity
 from tests.portal.signed_requests import canvas_envelope, sign
-from tests.salesforce_fixtures import expire_access_tokens, password_grant, userinfo_status
+from tests.salesforce_fixtures import (
+    expire_access_tokens,
+    password_grant,
+    sign_in_through_canvas,
+    userinfo_status,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -83,14 +88,9 @@ def test_without_a_refresh_token_an_expired_session_ends(local_salesforce, rf, a
         sessions.call_salesforce(request, lambda c: fetch_identity(c.instance_url, c.access_token))
 
 
-def test_a_genuine_canvas_request_signs_the_user_in(local_salesforce, client, settings):
+def test_a_genuine_canvas_request_signs_the_user_in(local_salesforce, client):
     grant = password_grant(local_salesforce, "bob@acme.example", "bob-demo-pass")
-    envelope = canvas_envelope(local_salesforce.url)
-    envelope["client"]["oauthToken"] = grant["access_token"]
-    envelope["context"]["user"].update(userId="0055g00000BFinAAAT", fullName="Bob Finance")
-    response = client.post(
-        "/canvas/", {"signed_request": sign(envelope, settings.SALESFORCE_CONSUMER_SECRET)}
-    )
+    response = client.post("/canvas/", {"signed_request": _signed_for_bob(grant)})
     assert response.status_code == 302
     tenant = Tenant.objects.get()
     assert tenant.name == "Acme Industries GmbH"
@@ -101,16 +101,29 @@ def test_a_genuine_canvas_request_signs_the_user_in(local_salesforce, client, se
     assert "Connected as Bob Finance" in home.content.decode()
 
 
-def test_logout_revokes_the_salesforce_token(local_salesforce, client, settings):
-    grant = password_grant(local_salesforce, "bob@acme.example", "bob-demo-pass")
-    envelope = canvas_envelope(local_salesforce.url)
-    envelope["client"]["oauthToken"] = grant["access_token"]
-    envelope["context"]["user"].update(userId="0055g00000BFinAAAT", fullName="Bob Finance")
-    client.post("/canvas/", {"signed_request": sign(envelope, settings.SALESFORCE_CONSUMER_SECRET)})
+def test_logout_revokes_the_salesforce_token(local_salesforce, client):
+    grant = sign_in_through_canvas(client, local_salesforce, **BOB)
     assert userinfo_status(local_salesforce, grant["access_token"]) == 200
     client.post("/logout/")
     assert userinfo_status(local_salesforce, grant["access_token"]) == 403
     assert client.get("/").status_code == 302
+
+
+BOB = {
+    "username": "bob@acme.example",
+    "password": "bob-demo-pass",
+    "user_id": "0055g00000BFinAAAT",
+    "full_name": "Bob Finance",
+}
+
+
+def _signed_for_bob(grant):
+    from django.conf import settings
+
+    envelope = canvas_envelope(grant["instance_url"])
+    envelope["client"]["oauthToken"] = grant["access_token"]
+    envelope["context"]["user"].update(userId=BOB["user_id"], fullName=BOB["full_name"])
+    return sign(envelope, settings.SALESFORCE_CONSUMER_SECRET)
 
 
 def _request_with_session(rf):
@@ -130,11 +143,14 @@ def _refresh_token_for(local_salesforce):
 
 def test_no_token_reaches_the_logs(local_salesforce, client, settings, caplog, rf, acme):
     caplog.set_level("DEBUG")
-    grant = password_grant(local_salesforce, "carol@acme.example", "carol-demo-pass")
-    envelope = canvas_envelope(local_salesforce.url)
-    envelope["client"]["oauthToken"] = grant["access_token"]
-    envelope["context"]["user"].update(userId="0055g00000CClerAAD", fullName="Carol Clerk")
-    client.post("/canvas/", {"signed_request": sign(envelope, settings.SALESFORCE_CONSUMER_SECRET)})
+    grant = sign_in_through_canvas(
+        client,
+        local_salesforce,
+        username="carol@acme.example",
+        password="carol-demo-pass",
+        user_id="0055g00000CClerAAD",
+        full_name="Carol Clerk",
+    )
     client.get("/")
     APIClient().get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {grant['access_token']}")
     tokens = _refresh_token_for(local_salesforce)

@@ -3,21 +3,17 @@
 import pytest
 
 from portal.models import AuditEvent, FieldMapping
-from tests.portal.signed_requests import canvas_envelope, sign
-from tests.salesforce_fixtures import password_grant, reset
+from tests.portal.test_salesforce_sessions import BOB
+from tests.salesforce_fixtures import reset, sign_in_through_canvas
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def bob(local_salesforce, client, settings):
+def bob(local_salesforce, client):
     """Bob, finance admin of Acme, signed in from inside Salesforce."""
     reset(local_salesforce)
-    grant = password_grant(local_salesforce, "bob@acme.example", "bob-demo-pass")
-    envelope = canvas_envelope(local_salesforce.url)
-    envelope["client"]["oauthToken"] = grant["access_token"]
-    envelope["context"]["user"].update(userId="0055g00000BFinAAAT", fullName="Bob Finance")
-    client.post("/canvas/", {"signed_request": sign(envelope, settings.SALESFORCE_CONSUMER_SECRET)})
+    sign_in_through_canvas(client, local_salesforce, **BOB)
     return client
 
 
