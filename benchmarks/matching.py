@@ -7,8 +7,9 @@ Accuracy is counted on (statement item, open item) pairs: a pair is predicted wh
 suggestion allocates the open item at or above the threshold's band (SUGGEST counts SUGGEST
 and AUTO; AUTO counts AUTO only), and true when the ground truth says the statement item pays
 it. Speed is measured in a fresh subprocess per size, so its peak memory (ru_maxrss, data
-generation included) is that size's alone; the naive all-pairs baseline runs on the smallest
-size only.
+generation included) is that size's alone; "data MiB" is the peak before matching started,
+i.e. what generating the data took. The naive all-pairs baseline runs on the smallest size
+only.
 """
 
 from __future__ import annotations
@@ -207,7 +208,7 @@ def report_speed(sizes: Sequence[tuple[int, int]]) -> None:
         ]
         if position == 0:
             command.append("--baseline")
-        completed = subprocess.run(command, capture_output=True, text=True, check=False)  # noqa: S603
+        completed = subprocess.run(command, capture_output=True, text=True, check=False)
         if completed.returncode != 0:
             print(f"{statement_count} x {open_count}: failed\n{completed.stderr[-2000:]}")
             continue

@@ -12,6 +12,7 @@ dataclasses, reads no clock and gives the same answer for the same input.
 from settlement.matching.configuration import InvalidConfiguration, MatchingConfiguration, Template
 from settlement.matching.engine import match_items
 from settlement.matching.jsonio import (
+    MatchRequest,
     match_json,
     parse_match_request,
     parse_match_result,
@@ -45,6 +46,7 @@ __all__ = [
     "InputProblem",
     "InvalidConfiguration",
     "InvalidMatchingInput",
+    "MatchRequest",
     "MatchResult",
     "MatchStatistics",
     "MatchingConfiguration",

@@ -45,22 +45,26 @@ def currency_exponent(currency: str) -> int:
 
 def to_minor_units(amount: Decimal, currency: str) -> int | None:
     """Return `amount` in minor units, or None when it has more decimals than the currency has."""
-    scaled = amount.scaleb(currency_exponent(currency))
-    integral = scaled.to_integral_value()
-    if integral != scaled:
+    if not amount.is_finite():
         return None
-    return int(integral)
+    scaled = amount.scaleb(currency_exponent(currency))
+    units = int(scaled)
+    return units if units == scaled else None
 
 
 def from_minor_units(units: int, currency: str) -> Decimal:
     """Return `units` minor units as a `Decimal` with the currency's number of decimals."""
-    exponent = currency_exponent(currency)
-    return Decimal(units).scaleb(-exponent).quantize(Decimal(1).scaleb(-exponent))
+    # scaleb keeps the exponent it is given, so 12300 cents are 123.00, not 123.
+    return Decimal(units).scaleb(-currency_exponent(currency))
 
 
 def format_minor_units(units: int, currency: str) -> str:
     """Return a readable amount such as `1234.50 EUR` for evidence details."""
-    return f"{from_minor_units(units, currency)} {currency}"
+    exponent = currency_exponent(currency)
+    if not exponent:
+        return f"{units} {currency}"
+    whole, fraction = divmod(abs(units), 10**exponent)
+    return f"{'-' if units < 0 else ''}{whole}.{fraction:0{exponent}d} {currency}"
 
 
 class AmountAgreementKind(enum.StrEnum):

@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 from rapidfuzz import fuzz, process
@@ -52,6 +51,7 @@ MAXIMUM_ACCOUNTS = 4
 # Combinations are built only on references at least this strong.
 MINIMUM_COMBINATION_IDENTITY = 0.8
 MAXIMUM_PREFIX_MATCHES = 30
+MAXIMUM_PREFIX_SCAN = 500
 # Accounts with more open items than this are searched by exact amount only.
 LARGE_ACCOUNT = 400
 COMBINATION_POOL = 16
@@ -64,7 +64,7 @@ _HOW_WRITTEN = {
     KeyKind.GROUPED_DIGITS: " (digits only, leading zeros differ)",
     KeyKind.LAST_GROUP: " (running number only)",
 }
-_DATE_LIKE = re.compile(r"\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2}")
+_DATE_LIKE = re.compile(r"(?<![0-9])(?:\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}-\d{2}-\d{2})(?![0-9])")
 _AMOUNT_FOLLOWS = re.compile(r"[.,]\d{2}(?!\d)")
 
 
@@ -293,6 +293,7 @@ class FeatureExtractor:
         by_payment_reference = index.by_payment_reference
         by_customer_number = index.accounts_by_customer_number
         has_custom_fields = bool(self.custom_fields)
+        is_cut = len(text) in TRUNCATION_LENGTHS
         last_window = None
         for window in text_windows(text):
             if window.end == len(text) and (
@@ -309,7 +310,13 @@ class FeatureExtractor:
             raw = text[window.start : window.end]
             if _DATE_LIKE.fullmatch(raw):
                 continue
-            factor = 0.5 if _AMOUNT_FOLLOWS.match(text, window.end) else 1.0
+            # Dates and amounts are full of digits: a number inside one counts for less.
+            looks_like_date = _DATE_LIKE.search(raw) is not None
+            looks_like_amount = _AMOUNT_FOLLOWS.match(text, window.end) is not None
+            factor = 0.5 if looks_like_date or looks_like_amount else 1.0
+            if window.end == len(text) and is_cut:
+                # The bank may have cut this number short: what it spells may be another one.
+                factor *= 0.75
             span = Span(REMITTANCE, window.start, window.end, raw)
             if has_document or has_custom_fields:
                 self._look_up_document_keys(features, keys, span, labelled=False, factor=factor)
@@ -339,7 +346,7 @@ class FeatureExtractor:
                             span,
                         ),
                     )
-        if last_window is not None and len(text) in TRUNCATION_LENGTHS:
+        if last_window is not None and is_cut:
             self._add_truncated_reference(
                 features,
                 last_window.full,
@@ -357,7 +364,11 @@ class FeatureExtractor:
         """Find a document number cut off where the bank cut the remittance text."""
         if len(prefix) < 6:
             return
-        positions = self.index.reference_keys_starting_with(prefix, limit=MAXIMUM_PREFIX_MATCHES)
+        positions = self.index.reference_keys_starting_with(prefix, limit=MAXIMUM_PREFIX_SCAN)
+        if len(positions) > MAXIMUM_PREFIX_MATCHES:
+            # A short start fits many numbers; as a clerk would, keep those of the paid amount.
+            units = self.index.units
+            positions = [position for position in positions if units[position] == features.units]
         if not positions or len(positions) > MAXIMUM_PREFIX_MATCHES:
             return
         # Many numbers share a cut-off start: each tells less, and the amount must decide.
@@ -470,6 +481,11 @@ class FeatureExtractor:
             )
         if len(candidates) > MAXIMUM_NAME_CANDIDATES:
             candidates = self._closest_names(payer, candidates)
+        # Accounts owed exactly this amount are always compared: among two hundred "Huber"
+        # accounts, the one with the invoice of the paid amount is the one a clerk would check.
+        same_amount = postings(index.by_amount, features.units)
+        if len(same_amount) <= 2 * MAXIMUM_POSTINGS_PER_KEY:
+            candidates.update(index.account_of[position] for position in same_amount)
         best = sorted(candidates)
         for account in best:
             similarity = self.similarity(features, account)
@@ -554,9 +570,9 @@ class CandidateGenerator:
     def _eligible(self, position: int, features: StatementFeatures) -> bool:
         index = self.index
         return (
-            position not in index.excluded
-            and index.items[position].currency == features.item.currency
+            index.currency_of[position] == features.item.currency
             and index.units[position] != 0
+            and position not in index.excluded
         )
 
     def candidate_sets(
@@ -670,16 +686,19 @@ class CandidateGenerator:
         configuration's window are taken, at most `limit` of them.
         """
         index = self.index
-        booking = features.item.booking_date
+        if len(index.accounts[account].items) > LARGE_ACCOUNT:
+            # Too many to pick from by date in every search; references must name them.
+            return []
+        booking = features.item.booking_date.toordinal()
         window = configuration.combination_window_days
         left_out = set(leave_out)
+        when_of = index.when_of
         scored: list[tuple[int, int]] = []
         for position in index.accounts[account].items:
             if position in left_out or not self._eligible(position, features):
                 continue
-            item = index.items[position]
-            when: date | None = item.due_date or item.document_date
-            distance = abs((booking - when).days) if when is not None else window
+            when = when_of[position]
+            distance = abs(booking - when) if when else window
             if distance > window:
                 continue
             scored.append((distance, position))

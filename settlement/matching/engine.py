@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 
-from settlement.matching.amounts import from_minor_units, to_minor_units
+from settlement.matching.amounts import currency_exponent, from_minor_units, to_minor_units
 from settlement.matching.assignment import SCALE, Choice, Resolution, resolve
 from settlement.matching.candidates import CandidateGenerator, FeatureExtractor, StatementFeatures
 from settlement.matching.configuration import (
@@ -85,17 +85,28 @@ def input_problems(
     for side, items in sides:
         seen: dict[str, int] = {}
         for position, item in enumerate(items):
+            first = seen.setdefault(item.id, position)
+            # Most items are fine: their paths are only written when something is wrong.
+            if item.id and first == position and _is_fine(item):
+                continue
             path = f"{side}[{position}]"
             if not item.id:
                 problems.append(InputProblem(f"{path}.id", "must not be empty"))
-            elif item.id in seen:
-                problems.append(
-                    InputProblem(f"{path}.id", f"repeats the id of {side}[{seen[item.id]}]")
-                )
-            else:
-                seen[item.id] = position
+            elif first != position:
+                problems.append(InputProblem(f"{path}.id", f"repeats the id of {side}[{first}]"))
             problems.extend(item_problems(item, path))
     return problems
+
+
+def _is_fine(item: StatementItem | OpenItem) -> bool:
+    amount = item.amount if isinstance(item, StatementItem) else item.open_amount
+    if not _is_currency(item.currency) or not amount.is_finite() or not amount:
+        return False
+    exponent = amount.as_tuple().exponent
+    # Few enough decimals is the common case; more may still be zeros (100.000 EUR).
+    return (isinstance(exponent, int) and -exponent <= currency_exponent(item.currency)) or (
+        to_minor_units(amount, item.currency) is not None
+    )
 
 
 def _band(score: float, configuration: MatchingConfiguration, *, is_ambiguous: bool) -> Band:
@@ -131,6 +142,11 @@ class _Run:
         ]
 
     def _drafts(self, features: StatementFeatures) -> list[Draft]:
+        """Return the statement item's best proposals, best first.
+
+        Configurations are tried by priority; the first whose best proposal reaches its
+        SUGGEST threshold decides. Otherwise the best proposals of all of them are kept.
+        """
         pool: dict[tuple[int, ...], Draft] = {}
         for configuration in self.configurations:
             drafts: dict[tuple[int, ...], Draft] = {}
@@ -151,6 +167,7 @@ class _Run:
         return sorted(pool.values(), key=lambda d: (-d.score, d.positions))[:PROPOSALS_PER_ITEM]
 
     def run(self) -> MatchResult:
+        """Set returns aside, propose and score, resolve globally, and write the result."""
         index = self.index
         pairs = pair_returns(
             self.statement_items,
@@ -328,8 +345,13 @@ class _Run:
                         tuple(contested),
                     )
                 )
+        own = set(draft.positions)
         for better in drafts[:chosen]:
-            taken = [ids[position].id for position in better.positions if position in allocated]
+            taken = [
+                ids[position].id
+                for position in better.positions
+                if position in allocated and position not in own
+            ]
             if taken:
                 evidence.append(
                     Evidence(

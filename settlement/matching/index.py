@@ -8,8 +8,10 @@ int while it has one entry, which keeps a million-item index within a few hundre
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from settlement.matching.amounts import to_minor_units
 from settlement.matching.model import OpenItem
@@ -19,10 +21,18 @@ from settlement.matching.names import (
     index_tokens,
     normalise_name,
 )
-from settlement.matching.references import KeyKind, document_keys, full_key, normalise_reference
+from settlement.matching.references import (
+    MAXIMUM_SCANNED_TEXT,
+    KeyKind,
+    document_keys,
+    full_key,
+    normalise_reference,
+    text_windows,
+)
 
 Postings = dict[str, int | list[int]]
 _KINDS = tuple(KeyKind)
+_document_keys = lru_cache(maxsize=1 << 14)(document_keys)
 
 
 def add_posting(
@@ -88,6 +98,10 @@ class OpenItemIndex:
         self.items = items
         self.units: list[int] = []
         self.account_of: list[int] = []
+        # Per-item currency and date (ordinal of the due date, else document date, else 0),
+        # kept apart from the items so that hot loops do not touch a million objects.
+        self.currency_of: list[str] = []
+        self.when_of: array[int] = array("l")
         self.accounts: list[Account] = []
         self.by_amount: dict[int, int | list[int]] = {}
         self.by_reference_key: Postings = {}
@@ -136,10 +150,17 @@ class OpenItemIndex:
         by_reference_key = self.by_reference_key
         full_keys = self._full_reference_keys
         full = KeyKind.FULL
+        grouped = KeyKind.GROUPED
+        currency_of = self.currency_of
+        when_of = self.when_of
+        currencies: dict[str, str] = {}
         for position, item in enumerate(self.items):
             units = to_minor_units(item.open_amount, item.currency) or 0
             # Callers validate amounts first; an unrepresentable one is simply never matched.
             units_list.append(units)
+            currency_of.append(currencies.setdefault(item.currency, item.currency))
+            when = item.due_date or item.document_date
+            when_of.append(when.toordinal() if when is not None else 0)
             account = account_by_id.get(item.account_id) if item.account_id else None
             if account is None:
                 account = self._account_position(item, account_positions)
@@ -149,23 +170,24 @@ class OpenItemIndex:
             record = accounts[account]
             record.items.append(position)
             if units:
-                existing = by_amount.get(units)
-                if existing is None:
-                    by_amount[units] = position
-                elif isinstance(existing, int):
-                    by_amount[units] = [existing, position]
-                else:
-                    existing.append(position)
+                # One hash look-up for the usual new key: setdefault hands back what it stored.
+                existing = by_amount.setdefault(units, position)
+                if existing is not position:
+                    if isinstance(existing, int):
+                        by_amount[units] = [existing, position]
+                    else:
+                        existing.append(position)
             if item.document_number:
                 for key, kind in document_keys(item.document_number).items():
+                    if kind is grouped:
+                        continue
                     packed = position << 3 | kind
-                    existing = by_reference_key.get(key)
-                    if existing is None:
-                        by_reference_key[key] = packed
-                    elif isinstance(existing, int):
-                        by_reference_key[key] = [existing, packed]
-                    else:
-                        existing.append(packed)
+                    existing = by_reference_key.setdefault(key, packed)
+                    if existing is not packed:
+                        if isinstance(existing, int):
+                            by_reference_key[key] = [existing, packed]
+                        else:
+                            existing.append(packed)
                     if kind is full:
                         full_keys.append(key)
             if item.payment_reference:
@@ -244,12 +266,15 @@ class OpenItemIndex:
                 by_units.setdefault(units[position], []).append(position)
             for credit in credits:
                 credit_item = self.items[credit]
-                mentioned = full_key(f"{credit_item.description} {credit_item.payment_reference}")
-                if len(mentioned) < 3:
-                    continue
-                for key, invoice in keys.items():
-                    if key not in mentioned:
-                        continue
+                text = f"{credit_item.description} {credit_item.payment_reference}"
+                # Looked up window by window, so a large account costs no more than a small one.
+                named = dict.fromkeys(
+                    keys[key]
+                    for window in text_windows(text[:MAXIMUM_SCANNED_TEXT])
+                    for key, kind in window.keys.items()
+                    if kind is KeyKind.FULL and key in keys
+                )
+                for invoice in named:
                     if units[invoice] == -units[credit] and invoice not in self.voided:
                         self.voided[invoice] = VoidedItem(
                             credit, self._find_reissue(invoice, by_units)
@@ -299,6 +324,16 @@ class OpenItemIndex:
                 known = found.get(position)
                 if known is None or kind < known[0]:
                     found[position] = (kind, key)
+        for position, (kind, key) in found.items():
+            if kind > KeyKind.GROUPED:
+                # GROUPED keys are not filed (their digits-only twin finds the same documents);
+                # the few hits are checked against the document's full set of keys instead.
+                document = _document_keys(self.items[position].document_number)
+                for written_key, written_kind in written.items():
+                    document_kind = document.get(written_key)
+                    if document_kind is not None and max(written_kind, document_kind) < kind:
+                        kind, key = max(written_kind, document_kind), written_key
+                found[position] = (kind, key)
         return [(position, kind, key) for position, (kind, key) in found.items()]
 
     def reference_keys_starting_with(self, prefix: str, *, limit: int) -> list[int]:

@@ -218,7 +218,11 @@ def normalise_name(name: str) -> NormalisedName:
     spelt = "".join(tokens)
     tokens = [token for token in tokens if token not in _NOISE_TOKENS]
     # Words that are legal forms and nothing else go wherever they stand: banks reorder words.
-    kept = [token for token in tokens if token not in _UNAMBIGUOUS_LEGAL_WORDS]
+    kept = [
+        token
+        for token in tokens
+        if token not in _UNAMBIGUOUS_LEGAL_WORDS and not token.startswith("haftungs")
+    ]
     tokens = kept or tokens
     # A name cut inside its legal form leaves a stub such as "gmbh co k" or "ug (haftungsbe":
     # drop trailing fragments that start a legal-form word.
@@ -267,6 +271,14 @@ def name_similarity(payer: NormalisedName, account: NormalisedName) -> float:
     )
     if best >= 100:
         return 1.0
+    if payer.is_truncated and len(payer.tokens) >= 2:
+        # A cut name keeps its first words whole: all of them among the account's words
+        # (in any order, as banks reorder) is strong evidence.
+        words = set(account.tokens)
+        for whole in (payer.tokens, payer.tokens[:-1]):
+            if len(whole) >= 2 and sum(map(len, whole)) >= 8 and set(whole) <= words:
+                best = max(best, 92)
+                break
     if len(payer.compact) >= 5 and len(payer.compact) < len(account.compact):
         prefix = account.compact[: len(payer.compact)]
         # A prefix is weaker evidence than a whole name, the more so when nothing says the

@@ -78,7 +78,10 @@ def is_valid_creditor_reference(reference: str) -> bool:
 
 
 def creditor_reference_for(body: str) -> str:
-    """Return the ISO 11649 creditor reference `RFnn<body>` for an alphanumeric body."""
+    """Return the ISO 11649 creditor reference `RFnn<body>` for an alphanumeric body.
+
+    Raises `ValueError` when the body has no letters or digits, or more than 21.
+    """
     compact = normalise_reference(body)
     if not 1 <= len(compact) <= 21:
         raise ValueError("a creditor reference body has 1 to 21 letters or digits")
