@@ -9,5 +9,6 @@ urlpatterns = [
     path("api/v1/docs/", SpectacularRedocView.as_view(url_name="api_schema"), name="api_docs"),
     path("accounts/", include("allauth.urls")),
     path("", include("banking.urls")),
+    path("", include("settlement.urls")),
     path("", include("portal.urls")),
 ]

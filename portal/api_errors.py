@@ -8,6 +8,7 @@ from rest_framework.views import exception_handler
 
 from banking.formats import FormatError, PaymentOrderInvalid
 from portal.errors import PortalError
+from settlement.matching import InvalidMatchingInput
 
 
 def handle_exception(error: Exception, context: dict[str, Any]) -> Response | None:
@@ -23,6 +24,16 @@ def handle_exception(error: Exception, context: dict[str, Any]) -> Response | No
                         "message": problem.message,
                     }
                     for problem in error.problems
+                ],
+            },
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(error, InvalidMatchingInput):
+        return Response(
+            {
+                "detail": str(error),
+                "problems": [
+                    {"path": problem.path, "message": problem.message} for problem in error.problems
                 ],
             },
             status=status.HTTP_400_BAD_REQUEST,

@@ -50,7 +50,7 @@ SECRETS = [
 
 
 def _database_text() -> str:
-    chunks = []
+    chunks: list[str] = []
     with connection.cursor() as cursor:
         for table in connection.introspection.table_names(cursor):
             cursor.execute(f'SELECT * FROM "{table}"')
@@ -60,7 +60,7 @@ def _database_text() -> str:
 
 def _redis_text() -> str:
     client = redis.Redis.from_url(settings.REDIS_URL)
-    chunks = []
+    chunks: list[str] = []
     for key in client.scan_iter():
         chunks.append(repr(key))
         if client.type(key) == b"string":
@@ -84,8 +84,8 @@ def test_no_business_data_reaches_the_database_the_cache_or_the_logs(
     _, key = create_api_key(actor=admin, name="ERP", role=Role.CLERK)
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Api-Key {key}")
-    parsed = api.generic(
-        "POST", "/api/v1/statements/parse", CAMT053.read_bytes(), content_type="application/xml"
+    parsed = api.post(
+        "/api/v1/statements/parse", CAMT053.read_bytes(), content_type="application/xml"
     )
     assert parsed.status_code == 200
     from tests.banking.test_payment_orders_api import credit_transfer
