@@ -214,8 +214,12 @@ def _postal_code(country: Country, prefix: str, rng: random.Random) -> str:
 
 
 def company(rng: random.Random, country: Country, taken: set[str]) -> Company:
-    """A company of ``country`` whose name is not in ``taken`` (which it joins)."""
-    while True:
+    """A company of ``country`` whose name is not in ``taken`` (which it joins).
+
+    The name parts run out after a few thousand companies per country; then a branch city, and if
+    need be a number, tells namesakes apart, so large orgs never loop.
+    """
+    for _attempt in range(30):
         family = rng.choice(country.family_names)
         trade = rng.choice(country.trades)
         form = _weighted(rng, country.legal_forms)
@@ -227,8 +231,13 @@ def company(rng: random.Random, country: Country, taken: set[str]) -> Company:
         else:
             name = f"{family} {trade} {form}"
         if name and name not in taken:
-            taken.add(name)
             break
+    else:
+        branch = f"{name or f'{family} {trade} {form}'} {rng.choice(country.cities)[0]}"
+        name, number = branch, 2
+        while name in taken:
+            name, number = f"{branch} {number}", number + 1
+    taken.add(name)
     city, prefix = rng.choice(country.cities)
     number = rng.randrange(1, 180)
     street = rng.choice(country.streets)

@@ -223,3 +223,14 @@ def test_another_org_can_be_filled_and_stays_apart(tmp_path):
 
     assert erin_sees.json()["totalSize"] == 30
     assert alice_sees.json()["totalSize"] == 0
+
+
+def test_company_names_stay_unique_long_after_the_name_parts_run_out():
+    import random
+
+    from standins.salesforce.demo.companies import COUNTRIES, company
+
+    rng = random.Random(7)
+    taken: set[str] = set()
+    names = [company(rng, COUNTRIES[0], taken).name for _ in range(20_000)]
+    assert len(set(names)) == 20_000
