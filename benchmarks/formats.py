@@ -313,15 +313,19 @@ def _measure_pain001(count: int) -> dict[str, float]:
     }
 
 
-def _run(kind: str, argument: str) -> dict[str, float]:
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.formats", "--measure", kind, argument],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    figures: dict[str, float] = json.loads(completed.stdout.strip().splitlines()[-1])
-    return figures
+def _run(kind: str, argument: str, runs: int = 1) -> dict[str, float]:
+    """Measure in fresh processes and keep the fastest run, as timeit does: on a shared machine
+    the slower runs measure the neighbours as much as the code."""
+    results: list[dict[str, float]] = []
+    for _ in range(max(runs, 1)):
+        completed = subprocess.run(
+            [sys.executable, "-m", "benchmarks.formats", "--measure", kind, argument],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results.append(json.loads(completed.stdout.strip().splitlines()[-1]))
+    return min(results, key=lambda figures: figures["seconds"])
 
 
 # -- the report ----------------------------------------------------------------------------
@@ -378,8 +382,16 @@ def main() -> None:
             path = Path(directory) / f"camt053-{size // MB}mb.xml"
             entries = generate_camt(path, size)
             size_mb = path.stat().st_size / MB
-            ours = _run("statement", str(path))
-            rows.append(Row("camt.053 banking.formats", size_mb, ours, f"{entries:,} entries"))
+            runs = 3 if size <= 100 * MB else 1
+            ours = _run("statement", str(path), runs)
+            rows.append(
+                Row(
+                    "camt.053 banking.formats",
+                    size_mb,
+                    ours,
+                    f"{entries:,} entries, best of {runs}",
+                )
+            )
             needed = size_mb * BASELINE_MEMORY_FACTOR
             if needed > _available_mb() * BASELINE_MEMORY_SHARE:
                 rows.append(
@@ -391,7 +403,7 @@ def main() -> None:
                     )
                 )
             else:
-                baseline = _run("lxml-tree", str(path))
+                baseline = _run("lxml-tree", str(path), runs)
                 ratio = (size_mb / ours["seconds"]) / (size_mb / baseline["seconds"])
                 rows.append(
                     Row(

@@ -1,10 +1,22 @@
 from django.urls import path
 
-from settlement import api
+from settlement import api, views
 
 app_name = "settlement"
 
 urlpatterns = [
+    path("matching/configurations/", views.configurations, name="configurations"),
+    path("matching/configurations/new/", views.edit_configuration, name="new_configuration"),
+    path(
+        "matching/configurations/<int:configuration_id>/",
+        views.edit_configuration,
+        name="edit_configuration",
+    ),
+    path(
+        "matching/configurations/<int:configuration_id>/delete/",
+        views.delete_configuration,
+        name="delete_configuration",
+    ),
     path(
         "api/v1/matching/suggestions",
         api.MatchingSuggestionsApi.as_view(),

@@ -17,6 +17,7 @@ ALLOWED_MODELS = {
     "portal.AuditEvent": "who changed which configuration",
     "portal.FieldMapping": "which Salesforce object and fields hold a concept",
     "portal.SalesforceJobCredential": "the encrypted refresh token jobs run under",
+    "settlement.MatchingConfiguration": "how statement items find open items",
     # Framework tables, installed with Django and allauth; Ledgerlink leaves allauth's empty:
     # users come from Salesforce, and tokens live only in the session.
     "auth.Permission": "Django framework",
