@@ -81,7 +81,7 @@ class StatusReportParseApi(APIView):
 
     @extend_schema(
         request=_FILE_REQUEST,
-        responses={200: dict, 400: schema.ErrorSerializer},
+        responses={200: schema.StatusReportSerializer, 400: schema.ErrorSerializer},
         operation_id="status_reports_parse",
     )
     def post(self, request: Request) -> Response:

@@ -125,3 +125,54 @@ class ProblemSerializer(Serializer):
 class ProblemsSerializer(Serializer):
     detail = serializers.CharField()
     problems = ProblemSerializer(many=True)
+
+
+class StatusReasonSerializer(Serializer):
+    code = serializers.CharField(allow_null=True)
+    proprietary = serializers.CharField(allow_null=True)
+    description = serializers.CharField(allow_null=True)
+    additional_information = serializers.CharField(allow_null=True)
+    originator = serializers.CharField(allow_null=True)
+
+
+class TransactionStatusSerializer(Serializer):
+    original_end_to_end_id = serializers.CharField(allow_null=True)
+    original_instruction_id = serializers.CharField(allow_null=True)
+    original_uetr = serializers.CharField(allow_null=True)
+    status_id = serializers.CharField(allow_null=True)
+    status = serializers.CharField(
+        allow_null=True, help_text="ACCP, ACSC, ACSP, ACTC, PDNG, RJCT..."
+    )
+    status_text = serializers.CharField(allow_null=True)
+    reasons = StatusReasonSerializer(many=True)
+    amount = serializers.CharField(allow_null=True)
+    currency = serializers.CharField(allow_null=True)
+    requested_date = serializers.CharField(allow_null=True)
+    account_servicer_reference = serializers.CharField(allow_null=True)
+
+
+class PaymentInformationStatusSerializer(Serializer):
+    original_payment_information_id = serializers.CharField(allow_null=True)
+    status = serializers.CharField(allow_null=True)
+    status_text = serializers.CharField(allow_null=True)
+    reasons = StatusReasonSerializer(many=True)
+    transactions = TransactionStatusSerializer(many=True)
+
+
+StatusReportSerializer = type(
+    "StatusReportSerializer",
+    (Serializer,),
+    {
+        "version": serializers.CharField(),
+        "message_id": serializers.CharField(allow_null=True),
+        "created_at": serializers.CharField(allow_null=True),
+        "original_message_id": serializers.CharField(allow_null=True),
+        "original_message_type": serializers.CharField(allow_null=True),
+        "original_created_at": serializers.CharField(allow_null=True),
+        "group_status": serializers.CharField(allow_null=True),
+        "group_status_text": serializers.CharField(allow_null=True),
+        "group_reasons": StatusReasonSerializer(many=True),
+        "payment_informations": PaymentInformationStatusSerializer(many=True),
+        "errors": EntryErrorSerializer(many=True),
+    },
+)

@@ -132,6 +132,8 @@ def test_a_status_report_is_read_with_its_rejections(api):
         "POST", "/api/v1/status-reports/parse", PAIN002, content_type="application/xml"
     )
     assert response.status_code == 200, response.content
+    documented = _shape(schema.StatusReportSerializer)
+    assert _keys(response.json(), documented) == documented
     body = json.dumps(response.json())
     assert "E2E-1" in body
     assert "AC04" in body
