@@ -42,6 +42,7 @@ def portal_context(request: HttpRequest) -> dict[str, Any]:
         "portal_user": user,
         "can_administer": user.has_role(Role.ADMIN),
         "can_audit": user.has_role(Role.FINANCE_ADMIN),
+        "can_review": user.has_role(Role.CLERK),
         "canvas": request.session.get("canvas_client"),
     }
 

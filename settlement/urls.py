@@ -5,6 +5,9 @@ from settlement import api, views
 app_name = "settlement"
 
 urlpatterns = [
+    path("matching/review/", views.review, name="review"),
+    path("matching/review/accept/", views.accept, name="accept"),
+    path("matching/review/reject/", views.reject_suggestion, name="reject"),
     path("matching/configurations/", views.configurations, name="configurations"),
     path("matching/configurations/new/", views.edit_configuration, name="new_configuration"),
     path(

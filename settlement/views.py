@@ -1,16 +1,23 @@
-"""Pages of matching: the tenant's matching configurations."""
+"""Pages of matching: configurations, and the review of suggestions."""
+
+from decimal import Decimal
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from portal.framing import frameable_in_salesforce
 from portal.roles import Role
+from portal.salesforce.connection import client_for
+from portal.salesforce.errors import SalesforceError
 from portal.tenancy import PortalRequest, get_for_tenant, role_required
 from settlement import services
 from settlement.forms import MatchingConfigurationForm
+from settlement.matching import Band
 from settlement.models import MatchingConfiguration
+from settlement.review import SettlementRefused, compute_review, reject, settle
 
 
 @require_GET
@@ -60,3 +67,86 @@ def delete_configuration(request: PortalRequest, configuration_id: int) -> HttpR
     services.delete_configuration(actor=request.user, configuration=configuration)
     messages.success(request, f"The configuration {configuration.name} is deleted.")
     return redirect("settlement:configurations")
+
+
+@require_GET
+@frameable_in_salesforce
+@role_required(Role.CLERK)
+def review(request: PortalRequest) -> HttpResponse:
+    band = request.GET.get("band", "")
+    try:
+        computed = compute_review(client=client_for(request), tenant=request.tenant)
+    except SalesforceError as error:
+        return render(request, "settlement/review.html", {"error": str(error)})
+    suggestions = [
+        suggestion
+        for suggestion in computed.result.suggestions
+        if not band or suggestion.band.value == band
+    ]
+    page = Paginator(suggestions, 50).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "suggestion": suggestion,
+            "item": computed.items[suggestion.statement_item_id],
+            "allocations": [
+                (allocation, computed.entries.get(allocation.open_item_id))
+                for allocation in suggestion.allocations
+            ],
+            "percent": round(suggestion.score * 100),
+        }
+        for suggestion in page
+    ]
+    return render(
+        request,
+        "settlement/review.html",
+        {
+            "rows": rows,
+            "page": page,
+            "band": band,
+            "bands": [b.value for b in Band],
+            "unmatched_count": len(computed.result.unmatched_statement_item_ids),
+        },
+    )
+
+
+@require_POST
+@frameable_in_salesforce
+@role_required(Role.CLERK)
+def accept(request: PortalRequest) -> HttpResponse:
+    entry_ids = request.POST.getlist("entry")
+    amounts = request.POST.getlist("amount")
+    try:
+        allocations = [
+            (entry_id, Decimal(amount)) for entry_id, amount in zip(entry_ids, amounts, strict=True)
+        ]
+        settle(
+            client=client_for(request),
+            tenant=request.tenant,
+            statement_item_id=request.POST.get("statement_item", ""),
+            allocations=allocations,
+        )
+    except (ValueError, ArithmeticError):
+        messages.error(request, "The allocation amounts are not numbers.")
+    except (SettlementRefused, SalesforceError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Settled in Salesforce.")
+    return redirect("settlement:review")
+
+
+@require_POST
+@frameable_in_salesforce
+@role_required(Role.CLERK)
+def reject_suggestion(request: PortalRequest) -> HttpResponse:
+    try:
+        reject(
+            client=client_for(request),
+            tenant=request.tenant,
+            statement_item_id=request.POST.get("statement_item", ""),
+            entry_ids=request.POST.getlist("entry"),
+        )
+    except (SettlementRefused, SalesforceError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Rejected; Ledgerlink will not suggest it again.")
+    return redirect("settlement:review")

@@ -275,6 +275,18 @@ class SalesforceClient:
             results.extend(_write_results(answer, chunk, start))
         return results
 
+    def update(self, sobject: str, records: Sequence[dict[str, Any]]) -> list[WriteResult]:
+        """Update records by Id, 200 a call, each call all-or-none; raises like :meth:`upsert`."""
+        results: list[WriteResult] = []
+        for start in range(0, len(records), COLLECTION_LIMIT):
+            chunk = [
+                {"attributes": {"type": sobject}, **record}
+                for record in records[start : start + COLLECTION_LIMIT]
+            ]
+            answer = self._call(_composite_update(chunk))
+            results.extend(_write_results(answer, chunk, start))
+        return results
+
     def bulk_upsert(
         self, sobject: str, external_id_field: str, records: Sequence[dict[str, Any]]
     ) -> tuple[int, int]:
@@ -300,6 +312,12 @@ def _next_page(url: str) -> Callable[[Salesforce], Any]:
 
 def _composite_upsert(path: str, records: list[dict[str, Any]]) -> Callable[[Salesforce], Any]:
     return lambda sf: sf.restful(path, method="PATCH", json={"allOrNone": True, "records": records})
+
+
+def _composite_update(records: list[dict[str, Any]]) -> Callable[[Salesforce], Any]:
+    return lambda sf: sf.restful(
+        "composite/sobjects", method="PATCH", json={"allOrNone": True, "records": records}
+    )
 
 
 def _without_attributes(records: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:

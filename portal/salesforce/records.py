@@ -96,3 +96,114 @@ def read_open_entries(
             is_direct_debit=bool(values["direct_debit"]),
             payment_instrument_id=values["payment_instrument"],
         )
+
+
+def relationship_of(reference_field: str) -> str:
+    """The relationship name SOQL reaches a lookup's record by (Account__c → Account__r)."""
+    if reference_field.endswith("__c"):
+        return reference_field[:-3] + "__r"
+    return reference_field.removesuffix("Id")
+
+
+@dataclass(frozen=True)
+class AccountFacts:
+    """What identifies a payer: the account's name, number and known IBANs."""
+
+    name: str
+    number: str
+    ibans: tuple[str, ...]
+
+
+def read_account_facts(
+    client: SalesforceClient,
+    entries: ObjectMapping,
+    instruments: ObjectMapping,
+) -> dict[str, AccountFacts]:
+    """Name, number and mandate IBANs of every account with open entries, by account ID."""
+    relationship = relationship_of(entries.api_field("account"))
+    names: dict[str, tuple[str, str]] = {}
+    soql = (
+        f"SELECT {entries.api_field('account')}, {relationship}.Name, {relationship}.AccountNumber "  # noqa: S608
+        f"FROM {entries.object_name} WHERE {entries.api_field('status')} = 'Open'"
+    )
+    for row in client.query(soql):
+        account_id = row.get(entries.api_field("account"))
+        parent = row.get(relationship) or {}
+        if account_id:
+            names[account_id] = (parent.get("Name") or "", parent.get("AccountNumber") or "")
+    ibans: dict[str, list[str]] = {}
+    iban_soql = (
+        f"SELECT {instruments.api_field('account')}, {instruments.api_field('iban')} "  # noqa: S608
+        f"FROM {instruments.object_name}"
+    )
+    for row in client.query(iban_soql):
+        account_id = row.get(instruments.api_field("account"))
+        iban = row.get(instruments.api_field("iban"))
+        if account_id and iban:
+            ibans.setdefault(account_id, []).append(str(iban).replace(" ", ""))
+    return {
+        account_id: AccountFacts(name, number, tuple(ibans.get(account_id, ())))
+        for account_id, (name, number) in names.items()
+    }
+
+
+@dataclass(frozen=True)
+class StatementItemRecord:
+    """A booked statement item waiting to be matched."""
+
+    record_id: str
+    external_id: str
+    booking_date: date
+    value_date: date | None
+    amount: Decimal
+    currency: str
+    counterparty_name: str
+    counterparty_iban: str
+    remittance_information: str
+    end_to_end_id: str
+    mandate_id: str
+    creditor_reference: str
+    bank_transaction_code: str
+    is_reversal: bool
+    rejected_entry_ids: frozenset[str]
+
+
+def read_unmatched_statement_items(
+    client: SalesforceClient, mapping: ObjectMapping
+) -> Iterator[StatementItemRecord]:
+    """Yield booked items not yet matched (Unmatched or Suggested), typed."""
+    concept = CONCEPTS["bank_statement_item"]
+    names = tuple(item.name for item in concept.fields)
+    soql = (
+        f"SELECT {select_clause(mapping, names)} FROM {mapping.object_name} "  # noqa: S608
+        f"WHERE {mapping.api_field('match_status')} IN ('Unmatched', 'Suggested') "
+        f"AND {mapping.api_field('status')} = 'BOOK'"
+    )
+    for row in client.query(soql):
+        values = {
+            item.name: _read(
+                item.kind, row.get(mapping.api_field(item.name)), f"{row['Id']}.{item.name}"
+            )
+            for item in concept.fields
+        }
+        if values["booking_date"] is None or values["amount"] is None:
+            raise UnreadableRecord(
+                f"{row['Id']}: a booked item needs a booking date and an amount."
+            )
+        yield StatementItemRecord(
+            record_id=row["Id"],
+            external_id=values["external_id"] or row["Id"],
+            booking_date=values["booking_date"],
+            value_date=values["value_date"],
+            amount=values["amount"],
+            currency=values["currency"] or "EUR",
+            counterparty_name=values["counterparty_name"] or "",
+            counterparty_iban=values["counterparty_iban"] or "",
+            remittance_information=values["remittance_information"] or "",
+            end_to_end_id=values["end_to_end_id"] or "",
+            mandate_id=values["mandate_id"] or "",
+            creditor_reference=values["creditor_reference"] or "",
+            bank_transaction_code=values["bank_transaction_code"] or "",
+            is_reversal=bool(values["is_reversal"]),
+            rejected_entry_ids=frozenset((values["rejected_entries"] or "").split()),
+        )

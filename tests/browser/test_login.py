@@ -122,3 +122,34 @@ def test_a_finance_admin_sees_the_salesforce_connection_and_mappings(
     frame.get_by_role("button", name="Check and save").click()
     frame.get_by_text("cannot hold a money value").wait_for()
     screenshot(page, "field-mapping-problems")
+
+
+def test_a_clerk_reviews_and_accepts_a_match_inside_salesforce(
+    local_salesforce, live_server, page, screenshot
+):
+    from tests.portal.salesforce.test_client import client_as
+    from tests.salesforce_fixtures import reset
+    from tests.settlement.test_review import a_payment_of, an_open_invoice
+
+    reset(local_salesforce)
+    alice = client_as(local_salesforce, "alice@acme.example", "alice-demo-pass")
+    invoice = an_open_invoice(alice)
+    item_id = a_payment_of(alice, invoice, "BROWSER-REVIEW")
+    page.goto(f"{local_salesforce.url}/canvas/host/?user=0055g00000CClerAAD")
+    frame = page.frame_locator("iframe[name=canvas-frame]")
+    frame.get_by_role("link", name="Review").click()
+    frame.get_by_role("heading", name="Review matches").wait_for()
+    suggestion = frame.locator("li.suggestion", has_text=invoice["Document_Number__c"])
+    suggestion.wait_for()
+    screenshot(page, "review")
+    suggestion.get_by_role("button", name="Accept").click()
+    frame.get_by_text("Settled in Salesforce.").wait_for()
+    matched = next(
+        iter(
+            alice.query(
+                "SELECT Match_Status__c FROM Ledgerlink_Bank_Statement_Item__c "
+                f"WHERE Id = '{item_id}'"
+            )
+        )
+    )
+    assert matched["Match_Status__c"] == "Matched"

@@ -1,0 +1,147 @@
+"""Review and settlement against the local Salesforce: suggested, accepted once, rejected."""
+
+from decimal import Decimal
+
+import pytest
+
+from portal.models import Tenant
+from tests.portal.salesforce.test_client import client_as
+from tests.salesforce_fixtures import reset, sign_in_through_canvas
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+ENTRY = "Ledgerlink_Entry__c"
+ITEM = "Ledgerlink_Bank_Statement_Item__c"
+CAROL = {
+    "username": "carol@acme.example",
+    "password": "carol-demo-pass",
+    "user_id": "0055g00000CClerAAD",
+    "full_name": "Carol Clerk",
+}
+
+
+@pytest.fixture
+def alice(local_salesforce):
+    reset(local_salesforce)
+    return client_as(local_salesforce, "alice@acme.example", "alice-demo-pass")
+
+
+def an_open_invoice(alice, offset=0):
+    rows = list(
+        alice.query(
+            "SELECT Id, Document_Number__c, Open_Amount__c, Amount__c, Account__r.Name "
+            f"FROM {ENTRY} "
+            "WHERE Status__c = 'Open' AND Direction__c = 'Receivable' AND Type__c = 'Invoice' "
+            f"AND Open_Amount__c > 100 ORDER BY Document_Number__c LIMIT 1 OFFSET {offset}"
+        )
+    )
+    return rows[0]
+
+
+def a_payment_of(alice, invoice, key):
+    alice.upsert(
+        ITEM,
+        "External_Id__c",
+        [
+            {
+                "External_Id__c": key,
+                "Booking_Date__c": "2026-11-20",
+                "Amount__c": str(invoice["Open_Amount__c"]),
+                "Currency__c": "EUR",
+                "Credit_Debit__c": "CRDT",
+                "Status__c": "BOOK",
+                "Match_Status__c": "Unmatched",
+                "Counterparty_Name__c": invoice["Account__r"]["Name"].upper(),
+                "Remittance_Information__c": f"Rechnung {invoice['Document_Number__c']} danke",
+            }
+        ],
+    )
+    return next(iter(alice.query(f"SELECT Id FROM {ITEM} WHERE External_Id__c = '{key}'")))["Id"]
+
+
+@pytest.fixture
+def carol(local_salesforce, client, alice):
+    sign_in_through_canvas(client, local_salesforce, **CAROL)
+    return client
+
+
+def test_a_clerk_sees_the_suggestion_and_accepting_twice_settles_once(alice, carol, acme_tenant):
+    invoice = an_open_invoice(alice)
+    item_id = a_payment_of(alice, invoice, "REVIEW-ACCEPT")
+    page = carol.get("/matching/review/").content.decode()
+    assert invoice["Document_Number__c"] in page
+    assert item_id in page
+    form = {
+        "statement_item": item_id,
+        "entry": invoice["Id"],
+        "amount": str(invoice["Open_Amount__c"]),
+    }
+    carol.post("/matching/review/accept/", form)
+    carol.post("/matching/review/accept/", form)
+    links = list(
+        alice.query(
+            f"SELECT Id, Amount__c FROM Ledgerlink_Entry_Item__c WHERE Entry__c = '{invoice['Id']}' AND External_Id__c LIKE 'LL-IN-%'"
+        )
+    )
+    assert len(links) == 1
+    settled = next(
+        iter(
+            alice.query(
+                f"SELECT Open_Amount__c, Status__c FROM {ENTRY} WHERE Id = '{invoice['Id']}'"
+            )
+        )
+    )
+    assert Decimal(str(settled["Open_Amount__c"])) == 0
+    assert settled["Status__c"] == "Balanced"
+    item = next(
+        iter(alice.query(f"SELECT Match_Status__c, Payment__c FROM {ITEM} WHERE Id = '{item_id}'"))
+    )
+    assert item["Match_Status__c"] == "Matched"
+    assert item["Payment__c"]
+    assert item_id not in carol.get("/matching/review/").content.decode()
+
+
+def test_a_rejected_suggestion_is_remembered_in_salesforce_and_not_shown_again(
+    alice, carol, acme_tenant
+):
+    invoice = an_open_invoice(alice, offset=1)
+    item_id = a_payment_of(alice, invoice, "REVIEW-REJECT")
+    carol.post("/matching/review/reject/", {"statement_item": item_id, "entry": invoice["Id"]})
+    item = next(
+        iter(
+            alice.query(
+                f"SELECT Rejected_Entries__c, Match_Status__c FROM {ITEM} WHERE Id = '{item_id}'"
+            )
+        )
+    )
+    assert invoice["Id"] in item["Rejected_Entries__c"]
+    assert item["Match_Status__c"] == "Unmatched"
+    page = carol.get("/matching/review/").content.decode()
+    assert f'name="statement_item" value="{item_id}"' not in page
+
+
+def test_a_forged_record_id_is_refused_and_nothing_is_written(alice, carol, acme_tenant):
+    before = alice.count("SELECT COUNT() FROM Ledgerlink_Payment__c")
+    response = carol.post(
+        "/matching/review/accept/",
+        {"statement_item": "x' OR Id != null", "entry": "a0A000000000001", "amount": "1.00"},
+        follow=True,
+    )
+    assert "not a Salesforce record ID" in response.content.decode()
+    assert alice.count("SELECT COUNT() FROM Ledgerlink_Payment__c") == before
+
+
+def test_more_than_the_open_amount_is_refused(alice, carol, acme_tenant):
+    invoice = an_open_invoice(alice, offset=2)
+    item_id = a_payment_of(alice, invoice, "REVIEW-TOO-MUCH")
+    response = carol.post(
+        "/matching/review/accept/",
+        {"statement_item": item_id, "entry": invoice["Id"], "amount": "99999999.00"},
+        follow=True,
+    )
+    assert "more than" in response.content.decode()
+
+
+@pytest.fixture
+def acme_tenant(db):
+    return Tenant.objects.filter(org_id="00D5g000004ACMEEA4").first()
