@@ -56,7 +56,9 @@ def test_every_problem_of_a_configuration_is_listed_and_nothing_saved(client, fi
 def test_the_engine_uses_the_tenants_configurations(client, finance_admin):
     client.force_login(finance_admin)
     client.post("/matching/configurations/new/", VALID)
-    (configuration,) = engine_configurations(finance_admin.tenant)
+    configurations = engine_configurations(finance_admin.tenant)
+    assert configurations is not None
+    (configuration,) = configurations
     assert configuration.template is matching.Template.ENTRY_BY_DOCUMENT_NUMBER
     assert configuration.amount_tolerance_percent == Decimal("2.00")
     result = matching.match_items(

@@ -80,7 +80,8 @@ def test_a_clerk_sees_the_suggestion_and_accepting_twice_settles_once(alice, car
     carol.post("/matching/review/accept/", form)
     links = list(
         alice.query(
-            f"SELECT Id, Amount__c FROM Ledgerlink_Entry_Item__c WHERE Entry__c = '{invoice['Id']}' AND External_Id__c LIKE 'LL-IN-%'"
+            "SELECT Id, Amount__c FROM Ledgerlink_Entry_Item__c "
+            f"WHERE Entry__c = '{invoice['Id']}' AND External_Id__c LIKE 'LL-IN-%'"
         )
     )
     assert len(links) == 1
