@@ -15,7 +15,7 @@ from portal.salesforce.errors import SalesforceError
 from portal.tenancy import PortalRequest, get_for_tenant, role_required
 from settlement import services
 from settlement.forms import MatchingConfigurationForm
-from settlement.matching import Band
+from settlement.matching import Band, Suggestion
 from settlement.models import MatchingConfiguration
 from settlement.review import SettlementRefused, compute_review, reject, settle
 
@@ -74,15 +74,29 @@ def delete_configuration(request: PortalRequest, configuration_id: int) -> HttpR
 @role_required(Role.CLERK)
 def review(request: PortalRequest) -> HttpResponse:
     band = request.GET.get("band", "")
+    search = request.GET.get("q", "").strip().lower()
     try:
         computed = compute_review(client=client_for(request), tenant=request.tenant)
     except SalesforceError as error:
         return render(request, "settlement/review.html", {"error": str(error)})
-    suggestions = [
-        suggestion
-        for suggestion in computed.result.suggestions
-        if not band or suggestion.band.value == band
-    ]
+
+    def wanted(suggestion: Suggestion) -> bool:
+        if band and suggestion.band.value != band:
+            return False
+        if not search:
+            return True
+        item = computed.items[suggestion.statement_item_id]
+        documents = " ".join(
+            (computed.entries[a.open_item_id].document_number or "")
+            for a in suggestion.allocations
+            if a.open_item_id in computed.entries
+        )
+        haystack = (
+            f"{item.amount} {item.counterparty_name} {item.remittance_information} {documents}"
+        )
+        return search in haystack.lower()
+
+    suggestions = [s for s in computed.result.suggestions if wanted(s)]
     page = Paginator(suggestions, 50).get_page(request.GET.get("page"))
     rows = [
         {
@@ -103,6 +117,7 @@ def review(request: PortalRequest) -> HttpResponse:
             "rows": rows,
             "page": page,
             "band": band,
+            "search": request.GET.get("q", ""),
             "bands": [b.value for b in Band],
             "unmatched_count": len(computed.result.unmatched_statement_item_ids),
         },

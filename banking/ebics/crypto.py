@@ -11,6 +11,7 @@ import hashlib
 import zlib
 from dataclasses import dataclass
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -34,6 +35,10 @@ SIGNATURE_NAMESPACE = {"H004": "http://www.ebics.org/S001", "H005": "http://www.
 
 class DecryptionFailed(EbicsError):
     """Order data or a transaction key could not be decrypted or decompressed."""
+
+
+class SignatureInvalid(EbicsError):
+    """An A006 electronic signature does not match the order data and key."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,19 @@ def sign_order_data(order_data: bytes, signature_key: SubscriberKey) -> bytes:
         padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=PSS_SALT_LENGTH),
         hashes.SHA256(),
     )
+
+
+def verify_order_signature(order_data: bytes, signature: bytes, signature_key: PublicKey) -> None:
+    """Check an A006 signature as the bank does (raises ``SignatureInvalid``)."""
+    try:
+        signature_key.key.verify(
+            signature,
+            order_data_digest(order_data),
+            padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=PSS_SALT_LENGTH),
+            hashes.SHA256(),
+        )
+    except InvalidSignature as error:
+        raise SignatureInvalid("the A006 signature does not match the order data") from error
 
 
 def build_user_signature_data(

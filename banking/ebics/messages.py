@@ -2,7 +2,8 @@
 
 Every builder returns the request as UTF-8 XML bytes ready to POST; signed requests carry a
 filled AuthSignature (X002). Nonces, timestamps and transaction keys are passed in, so a
-request is a pure function of its inputs.
+request is a pure function of its inputs, except for uploads: the A006 signature's PSS salt
+is drawn by ``cryptography`` itself, which offers no way to inject it.
 """
 
 import base64
@@ -15,7 +16,14 @@ from lxml import etree
 
 from banking.ebics import crypto, xmlsig
 from banking.ebics.errors import EbicsError
-from banking.ebics.keys import BankKeys, KeyVersion, PublicKey, SubscriberKey
+from banking.ebics.keys import (
+    BankKeys,
+    InvalidKey,
+    KeyVersion,
+    PublicKey,
+    SubscriberKey,
+    public_key_from_certificate,
+)
 from banking.ebics.randomness import RandomBytes, system_random_bytes
 
 DS = xmlsig.DS
@@ -263,9 +271,16 @@ def _add_key_value(parent: etree._Element, key: PublicKey, ns: str, now: datetim
     _sub(value, ns, "TimeStamp", _timestamp(now))
 
 
-def _add_certificate(parent: etree._Element, certificate: bytes | None) -> None:
+def _add_certificate(parent: etree._Element, key: PublicKey, certificate: bytes | None) -> None:
     if certificate is None:
         raise InvalidRequest("EBICS 3.0 sends subscriber keys as X.509 certificates")
+    try:
+        certified = public_key_from_certificate(key.version, certificate)
+    except InvalidKey as error:
+        raise InvalidRequest(str(error)) from error
+    # A certificate for another key would make the bank activate a key we cannot use.
+    if certified != key:
+        raise InvalidRequest(f"the certificate does not hold our {key.version} key")
     data = _sub(parent, DS, "X509Data")
     _sub(data, DS, "X509Certificate", _b64(certificate))
 
@@ -280,7 +295,7 @@ def _add_public_key_info(
     now: datetime,
 ) -> None:
     if version is EbicsVersion.H005:
-        _add_certificate(parent, certificate)
+        _add_certificate(parent, key, certificate)
     else:
         _add_key_value(parent, key, ns, now)
 

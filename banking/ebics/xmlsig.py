@@ -6,6 +6,7 @@ signed with RSA PKCS#1 v1.5 and SHA-256 into ``ds:SignatureValue``.
 """
 
 import base64
+import binascii
 import copy
 import hashlib
 
@@ -105,10 +106,15 @@ def verify_auth_signature(root: etree._Element, bank_authentication_key: PublicK
     """
     signature = _find_auth_signature(root)
     signed_info = _child(signature, "ds:SignedInfo")
-    stated_digest = _child(signed_info, "ds:Reference/ds:DigestValue").text or ""
-    if base64.b64decode(stated_digest) != authenticated_digest(root):
+    try:
+        stated_digest = base64.b64decode(
+            _child(signed_info, "ds:Reference/ds:DigestValue").text or ""
+        )
+        signature_value = base64.b64decode(_child(signature, "ds:SignatureValue").text or "")
+    except binascii.Error as error:
+        raise AuthenticationFailed("the AuthSignature values are not valid base64") from error
+    if stated_digest != authenticated_digest(root):
         raise AuthenticationFailed("the digest of the authenticated elements does not match")
-    signature_value = base64.b64decode(_child(signature, "ds:SignatureValue").text or "")
     try:
         bank_authentication_key.key.verify(
             signature_value, canonicalise(signed_info), padding.PKCS1v15(), hashes.SHA256()

@@ -139,7 +139,11 @@ def test_a_clerk_reviews_and_accepts_a_match_inside_salesforce(
     frame = page.frame_locator("iframe[name=canvas-frame]")
     frame.get_by_role("link", name="Review").click()
     frame.get_by_role("heading", name="Review matches").wait_for()
-    suggestion = frame.locator("li.suggestion", has_text=invoice["Document_Number__c"])
+    frame.get_by_label("Amount, name or reference").fill(invoice["Document_Number__c"])
+    frame.get_by_role("button", name="Filter").click()
+    suggestion = frame.locator(
+        f'li.suggestion:has(input[name=statement_item][value="{item_id}"])'
+    ).first
     suggestion.wait_for()
     screenshot(page, "review")
     suggestion.get_by_role("button", name="Accept").click()

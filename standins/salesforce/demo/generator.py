@@ -36,7 +36,19 @@ ENTRY_OBJECT = "Ledgerlink_Entry__c"
 PAYMENT_OBJECT = "Ledgerlink_Payment__c"
 ITEM_OBJECT = "Ledgerlink_Entry_Item__c"
 INSTRUMENT_OBJECT = "Ledgerlink_Payment_Instrument__c"
-_DATA_OBJECTS = ("Account", INSTRUMENT_OBJECT, ENTRY_OBJECT, PAYMENT_OBJECT, ITEM_OBJECT)
+STATEMENT_OBJECT = "Ledgerlink_Bank_Statement__c"
+STATEMENT_ITEM_OBJECT = "Ledgerlink_Bank_Statement_Item__c"
+_DATA_OBJECTS = (
+    "Account",
+    INSTRUMENT_OBJECT,
+    ENTRY_OBJECT,
+    PAYMENT_OBJECT,
+    ITEM_OBJECT,
+    STATEMENT_OBJECT,
+    STATEMENT_ITEM_OBJECT,
+)
+# At most this many unmatched statement items, so the review screen has work but not too much.
+_STATEMENT_ITEMS = 60
 _HISTORY_DAYS = 270
 _CHUNK = 20_000
 _RETURN_REASONS = (
@@ -215,6 +227,8 @@ class _Generator:
             raise DemoError(f"org {settings.org_id} does not exist or has no users")
         self.owner_id = owner[0]
         self.accounts: list[_Account] = []
+        # Open receivables the demo statement pays: (entry ID, document number, cents, account).
+        self.open_receivables: list[tuple[str, str, int, _Account, str]] = []
         self.sequences: dict[str, int] = {}
         self.e2e_sequence = 0
 
@@ -508,6 +522,70 @@ class _Generator:
                 )
                 entry.settled += share
 
+    def make_statement(self) -> tuple[int, int]:
+        """Today's statement: payments of some open invoices, as messy as real ones, and a fee."""
+        rng = self.rng
+        if not self.open_receivables:
+            return 0, 0
+        statements = self._rows(
+            STATEMENT_OBJECT,
+            (
+                "Statement_Id__c", "Account_IBAN__c", "Message_Type__c", "Period_Start__c",
+                "Period_End__c", "Currency__c",
+            ),
+        )  # fmt: skip
+        items = self._rows(
+            STATEMENT_ITEM_OBJECT,
+            (
+                "External_Id__c", "Bank_Statement__c", "Booking_Date__c", "Value_Date__c",
+                "Amount__c", "Currency__c", "Credit_Debit__c", "Status__c",
+                "Counterparty_Name__c", "Counterparty_IBAN__c", "Remittance_Information__c",
+                "Match_Status__c",
+            ),
+        )  # fmt: skip
+        day = self.today - timedelta(days=1)
+        own_iban = "DE89370400440532013000"
+        statement_key = f"{own_iban}/{day.isoformat()}"
+        statement_id = statements.add(
+            _stamp(day, rng),
+            (statement_key, own_iban, "camt.053", day.isoformat(), day.isoformat(), "EUR"),
+        )
+        chosen = rng.sample(
+            self.open_receivables, min(_STATEMENT_ITEMS, len(self.open_receivables))
+        )
+        for number, (_, document, cents, account, currency) in enumerate(chosen, start=1):
+            style = rng.random()
+            amount, text, name = cents, f"Rechnung {document}", account.name.upper()[:70]
+            if style < 0.2:
+                # Separators and leading zeros lost, as many banking apps do.
+                text = "RG " + document.replace("-", "").replace("RE", "").lstrip("0")
+            elif style < 0.35:
+                text, name = "Zahlung offene Posten", account.name[:27]
+            elif style < 0.45:
+                amount = cents // 2
+                text = f"Teilzahlung {document}"
+            elif style < 0.55:
+                amount = cents - 150  # the payer's bank kept a fee
+            items.add(
+                _stamp(day, rng),
+                (
+                    f"{statement_key}/{number}", statement_id, day.isoformat(), day.isoformat(),
+                    amount, currency,
+                    "CRDT", "BOOK", name, account.iban, text, "Unmatched",
+                ),
+            )  # fmt: skip
+        items.add(
+            _stamp(day, rng),
+            (
+                f"{statement_key}/fee", statement_id, day.isoformat(), day.isoformat(), -1290,
+                "EUR", "DBIT", "BOOK",
+                "", "", "Kontofuehrungsgebuehr November", "Unmatched",
+            ),
+        )  # fmt: skip
+        statements.flush()
+        items.flush()
+        return statements.count, items.count
+
     def make_entries(self) -> tuple[int, int, int]:
         entry_columns = (
             "Account__c", "Amount__c", "Approval_Status__c", "Currency__c", "Direct_Debit__c",
@@ -548,6 +626,16 @@ class _Generator:
                 )
                 if entries_rows.add(stamp, (*columns, open_amount, status)) != entry.id:
                     raise DemoError("entry IDs went out of step")
+                if (
+                    status == "Open"
+                    and open_amount > 0
+                    and not entry.payable
+                    and len(self.open_receivables) < _STATEMENT_ITEMS * 4
+                ):
+                    document_number = str(columns[entry_columns.index("Document_Number__c")])
+                    self.open_receivables.append(
+                        (entry.id, document_number, open_amount, entry.account, entry.currency)
+                    )
         entries_rows.flush()
         payments_rows.flush()
         items_rows.flush()
@@ -599,6 +687,7 @@ def generate(
             generator = _Generator(db, schema, settings)
             accounts, mandates = generator.make_accounts()
             entries, payments, items = generator.make_entries()
+            statements, statement_items = generator.make_statement()
             for sobject in loaded:
                 if sobject is not None:
                     tables.create_indexes(db, sobject)
@@ -611,6 +700,8 @@ def generate(
             ENTRY_OBJECT: entries,
             PAYMENT_OBJECT: payments,
             ITEM_OBJECT: items,
+            STATEMENT_OBJECT: statements,
+            STATEMENT_ITEM_OBJECT: statement_items,
         },
         seconds=time.monotonic() - started,
     )

@@ -95,3 +95,14 @@ def test_user_signature_data_uses_s002_for_h005_and_s001_for_h004(subscriber_key
         ns = {"s": f"http://www.ebics.org/{namespace}"}
         assert root.findtext("s:OrderSignatureData/s:SignatureVersion", namespaces=ns) == "A006"
         assert root.findtext("s:OrderSignatureData/s:PartnerID", namespaces=ns) == "ACME"
+
+
+def test_a006_signature_of_other_data_is_rejected(subscriber_keys):
+    signature = crypto.sign_order_data(b"<Document>100</Document>", subscriber_keys.signature)
+    crypto.verify_order_signature(
+        b"<Document>100</Document>\r\n", signature, subscriber_keys.signature.public
+    )
+    with pytest.raises(crypto.SignatureInvalid):
+        crypto.verify_order_signature(
+            b"<Document>900</Document>", signature, subscriber_keys.signature.public
+        )

@@ -5,9 +5,9 @@ from datetime import date
 import pytest
 from lxml import etree
 
-from banking.ebics import crypto, keys, messages, xmlsig
+from banking.ebics import crypto, keys, messages, responses, xmlsig
 from banking.ebics.messages import EbicsVersion
-from tests.banking.ebics.conftest import SENT_AT, counting_bytes
+from tests.banking.ebics.conftest import SENT_AT, counting_bytes, read_fixture
 
 H005 = {"e": "urn:org:ebics:H005", "ds": "http://www.w3.org/2000/09/xmldsig#"}
 H004 = {"e": "urn:org:ebics:H004", "ds": "http://www.w3.org/2000/09/xmldsig#"}
@@ -253,3 +253,110 @@ def test_h004_cct_upload_uses_ozhnn_and_s001(
 def test_unknown_direct_debit_scheme_is_refused():
     with pytest.raises(messages.InvalidRequest):
         messages.direct_debit_service("XYZ")
+
+
+def _bank_reads_upload(upload, bank_private_keys, subscriber_public_signature_key) -> bytes:
+    """Play the bank: unwrap the key, verify the A006 signature, decrypt the segments."""
+    root = etree.fromstring(upload.init_request)
+    namespace = {"e": etree.QName(root).namespace}
+    transaction_key = crypto.decrypt_transaction_key(
+        base64.b64decode(root.findtext(".//e:TransactionKey", namespaces=namespace)),
+        bank_private_keys.encryption,
+    )
+    signature_data = etree.fromstring(
+        crypto.decompress(
+            crypto.decrypt_with_transaction_key(
+                base64.b64decode(root.findtext(".//e:SignatureData", namespaces=namespace)),
+                transaction_key,
+            )
+        )
+    )
+    signature = base64.b64decode(signature_data.findtext(".//{*}SignatureValue"))
+    order_data = crypto.decrypt_order_data(
+        upload.encrypted.encrypted_transaction_key,
+        upload.encrypted.segments,
+        bank_private_keys.encryption,
+    )
+    crypto.verify_order_signature(order_data, signature, subscriber_public_signature_key)
+    return order_data
+
+
+@pytest.mark.parametrize(
+    ("fixture", "version", "order"),
+    [
+        ("cd1.xml", EbicsVersion.H004, messages.UploadOrder("CD1")),
+        ("cdb.xml", EbicsVersion.H004, messages.UploadOrder("CDB")),
+        (
+            "cip.xml",
+            EbicsVersion.H005,
+            messages.UploadOrder("BTU", service=messages.credit_transfer_service()),
+        ),
+        (
+            "swiss_credit_transfer.xml",
+            EbicsVersion.H005,
+            messages.UploadOrder("BTU", service=messages.credit_transfer_service(scope="CH")),
+        ),
+        (
+            "swiss_direct_debit.xml",
+            EbicsVersion.H005,
+            messages.UploadOrder("BTU", service=messages.direct_debit_service("B2B", scope="CH")),
+        ),
+    ],
+)
+def test_real_payment_files_reach_the_bank_intact_and_signed(
+    fixture,
+    version,
+    order,
+    acme_subscriber,
+    subscriber_keys,
+    bank_private_keys,
+    bank_keys,
+    stamp,
+):
+    pain = read_fixture(fixture)
+    upload = messages.prepare_upload(
+        acme_subscriber,
+        authentication_key=subscriber_keys.authentication,
+        signature_key=subscriber_keys.signature,
+        bank_keys=bank_keys,
+        stamp=stamp,
+        order=order,
+        order_data=pain,
+        transaction_key=FIXED_KEY,
+        version=version,
+    )
+    assert _bank_reads_upload(upload, bank_private_keys, subscriber_keys.signature.public) == pain
+
+
+def test_h005_hia_with_a_certificate_of_another_key_is_refused(acme_subscriber, subscriber_keys):
+    signature_certificate = keys.self_signed_certificate(
+        subscriber_keys.signature, common_name="ACME", now=SENT_AT
+    )
+    with pytest.raises(messages.InvalidRequest):
+        messages.build_hia_request(
+            acme_subscriber,
+            subscriber_keys.authentication.public,
+            subscriber_keys.encryption.public,
+            authentication_certificate=signature_certificate,
+            encryption_certificate=signature_certificate,
+            now=SENT_AT,
+        )
+
+
+def test_h005_hia_carries_both_certificates(acme_subscriber, subscriber_keys):
+    authentication, encryption = (
+        keys.self_signed_certificate(key, common_name="ACME", now=SENT_AT)
+        for key in (subscriber_keys.authentication, subscriber_keys.encryption)
+    )
+    request = messages.build_hia_request(
+        acme_subscriber,
+        subscriber_keys.authentication.public,
+        subscriber_keys.encryption.public,
+        authentication_certificate=authentication,
+        encryption_certificate=encryption,
+        now=SENT_AT,
+    )
+    root = etree.fromstring(request)
+    order_data = zlib.decompress(base64.b64decode(root.findtext(".//e:OrderData", namespaces=H005)))
+    parsed = responses.parse_hia_request_order_data(order_data)
+    assert parsed.keys == (subscriber_keys.authentication.public, subscriber_keys.encryption.public)

@@ -3,8 +3,8 @@ import zlib
 
 import pytest
 
-from banking.ebics import crypto, responses
-from tests.banking.ebics.conftest import read_fixture
+from banking.ebics import crypto, keys, responses
+from tests.banking.ebics.conftest import SENT_AT, read_fixture
 
 HEV = (
     b'<?xml version="1.0" encoding="UTF-8"?>'
@@ -37,6 +37,7 @@ def test_key_management_response_with_prefix_exposes_its_encrypted_order_data(na
     response = responses.parse_response(read_fixture(name))
     assert response.technical_code == "000000"
     assert response.has_order_data
+    assert response.encrypted_transaction_key is not None
     assert len(response.encrypted_transaction_key) == 256
 
 
@@ -108,7 +109,10 @@ def test_htd_order_data_without_accounts_parses_with_empty_permissions():
 
 
 def test_haa_order_data_lists_h004_order_types_and_h005_services():
-    h004 = b'<HAAResponseOrderData xmlns="urn:org:ebics:H004"><OrderTypes>C53 PTK</OrderTypes></HAAResponseOrderData>'
+    h004 = (
+        b'<HAAResponseOrderData xmlns="urn:org:ebics:H004">'
+        b"<OrderTypes>C53 PTK</OrderTypes></HAAResponseOrderData>"
+    )
     h005 = (
         b'<HAAResponseOrderData xmlns="urn:org:ebics:H005"><Service><ServiceName>EOP'
         b"</ServiceName><MsgName>camt.053</MsgName></Service></HAAResponseOrderData>"
@@ -133,20 +137,25 @@ def test_documents_that_are_not_responses_are_refused(name):
         responses.parse_response(read_fixture(name))
 
 
+def _download_response(wrapped_key: bytes, chunk: bytes) -> bytes:
+    key = base64.b64encode(wrapped_key).decode()
+    data = base64.b64encode(chunk).decode()
+    return (
+        '<ebicsResponse xmlns="urn:org:ebics:H005" Version="H005"><header><mutable>'
+        "<ReturnCode>000000</ReturnCode></mutable></header><body><DataTransfer>"
+        f"<DataEncryptionInfo><TransactionKey>{key}</TransactionKey></DataEncryptionInfo>"
+        f"<OrderData>{data}</OrderData></DataTransfer></body></ebicsResponse>"
+    ).encode()
+
+
 def test_segmented_download_is_joined_and_decrypted(subscriber_keys):
     # Play the bank: encrypt order data for our E002 key and split it across two responses.
     cipher_text = crypto.encrypt_with_transaction_key(zlib.compress(b"camt" * 100), bytes(16))
+    assert len(cipher_text) > 16
     wrapped = crypto.encrypt_transaction_key(bytes(16), subscriber_keys.encryption.public)
-    first, second = cipher_text[:32], cipher_text[32:]
     segments = [
-        responses.parse_response(
-            b'<ebicsResponse xmlns="urn:org:ebics:H005" Version="H005"><header><mutable>'
-            b"<ReturnCode>000000</ReturnCode></mutable></header><body><DataTransfer>"
-            b"<DataEncryptionInfo><TransactionKey>" + base64.b64encode(key) + b"</TransactionKey>"
-            b"</DataEncryptionInfo><OrderData>" + base64.b64encode(chunk) + b"</OrderData>"
-            b"</DataTransfer></body></ebicsResponse>"
-        )
-        for key, chunk in ((wrapped, first), (wrapped, second))
+        responses.parse_response(_download_response(wrapped, chunk))
+        for chunk in (cipher_text[:16], cipher_text[16:])
     ]
     assert responses.decrypt_response_order_data(segments, subscriber_keys.encryption) == (
         b"camt" * 100
@@ -156,3 +165,78 @@ def test_segmented_download_is_joined_and_decrypted(subscriber_keys):
 def test_malformed_xml_is_an_unexpected_response():
     with pytest.raises(responses.UnexpectedResponse):
         responses.parse_response(b"<ebicsResponse")
+
+
+def _hpb_key_management_response(order_data: bytes, encryption_key) -> bytes:
+    transaction_key = bytes(range(16))
+    encrypted = crypto.encrypt_order_data(order_data, encryption_key, transaction_key)
+    digest = base64.b64encode(encryption_key.digest()).decode()
+    wrapped = base64.b64encode(encrypted.encrypted_transaction_key).decode()
+    return (
+        '<ebicsKeyManagementResponse xmlns="urn:org:ebics:H005" Version="H005"><header '
+        'authenticate="true"><static/><mutable><ReturnCode>000000</ReturnCode></mutable></header>'
+        '<body><DataTransfer><DataEncryptionInfo authenticate="true"><EncryptionPubKeyDigest '
+        f'Version="E002">{digest}</EncryptionPubKeyDigest><TransactionKey>{wrapped}'
+        f"</TransactionKey></DataEncryptionInfo><OrderData>{encrypted.segments[0]}</OrderData>"
+        "</DataTransfer><ReturnCode>000000</ReturnCode></body></ebicsKeyManagementResponse>"
+    ).encode()
+
+
+def test_hpb_response_decrypts_to_the_bank_keys_of_the_fixture(subscriber_keys):
+    xml = _hpb_key_management_response(
+        read_fixture("hpb_response_order.xml"), subscriber_keys.encryption.public
+    )
+    response = responses.parse_response(xml)
+    order_data = responses.decrypt_response_order_data([response], subscriber_keys.encryption)
+    bank = responses.parse_hpb_order_data(order_data)
+    assert base64.b64encode(bank.keys.authentication.digest()) == (
+        b"dFAYe281vj9NB7w+VoWIdfHnjY9hNbZLbHsDOu76QAE="
+    )
+
+
+def test_order_data_encrypted_for_another_key_is_refused(subscriber_keys, bank_keys):
+    xml = _hpb_key_management_response(b"<x/>", bank_keys.encryption)
+    with pytest.raises(responses.UnexpectedResponse):
+        responses.decrypt_response_order_data(
+            [responses.parse_response(xml)], subscriber_keys.encryption
+        )
+
+
+def test_h005_hpb_order_data_with_certificates_yields_the_bank_keys(bank_private_keys):
+    certificates = [
+        base64.b64encode(
+            keys.self_signed_certificate(key, common_name="BANK", now=SENT_AT)
+        ).decode()
+        for key in (bank_private_keys.authentication, bank_private_keys.encryption)
+    ]
+    xml = (
+        '<HPBResponseOrderData xmlns="urn:org:ebics:H005" '
+        'xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><AuthenticationPubKeyInfo><ds:X509Data>'
+        f"<ds:X509Certificate>{certificates[0]}</ds:X509Certificate></ds:X509Data>"
+        "<AuthenticationVersion>X002</AuthenticationVersion></AuthenticationPubKeyInfo>"
+        "<EncryptionPubKeyInfo><ds:X509Data>"
+        f"<ds:X509Certificate>{certificates[1]}</ds:X509Certificate></ds:X509Data>"
+        "<EncryptionVersion>E002</EncryptionVersion></EncryptionPubKeyInfo>"
+        "<HostID>TESTBANK</HostID></HPBResponseOrderData>"
+    ).encode()
+    bank = responses.parse_hpb_order_data(xml)
+    assert bank.keys.encryption == bank_private_keys.encryption.public
+    assert bank.host_id == "TESTBANK"
+
+
+def test_h005_htd_permissions_list_admin_order_types_and_services():
+    xml = (
+        b'<HTDResponseOrderData xmlns="urn:org:ebics:H005"><PartnerInfo><AddressInfo>'
+        b"<Name>Acme</Name></AddressInfo><BankInfo><HostID>TESTBANK</HostID></BankInfo>"
+        b'<AccountInfo ID="a1" Currency="EUR"><AccountNumber international="true">'
+        b"DE89370400440532013000</AccountNumber><AccountHolder>Acme GmbH</AccountHolder>"
+        b"</AccountInfo></PartnerInfo><UserInfo>"
+        b'<UserID Status="1">ALICE</UserID><Permission><AdminOrderType>HTD</AdminOrderType>'
+        b"</Permission><Permission><Service><ServiceName>EOP</ServiceName>"
+        b'<MsgName version="08">camt.053</MsgName></Service></Permission></UserInfo>'
+        b"</HTDResponseOrderData>"
+    )
+    htd = responses.parse_htd_order_data(xml)
+    assert htd.user.permitted_order_types == ("HTD", "EOP camt.053")
+    (account,) = htd.accounts
+    assert (account.currency, account.holder, account.bic) == ("EUR", "Acme GmbH", None)

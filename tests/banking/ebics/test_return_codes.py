@@ -4,17 +4,22 @@ from banking.ebics import responses
 from banking.ebics.return_codes import BUSINESS_CODES, TECHNICAL_CODES, Kind, Outcome, describe
 from tests.banking.ebics.conftest import read_fixture
 
-REQUIRED_TECHNICAL = (
+
+def _codes(table: str) -> list[str]:
+    return table.split()
+
+
+REQUIRED_TECHNICAL = _codes(
     "000000 011000 011001 011101 031001 061001 061002 061099 061101 091002 091003 091004 "
     "091005 091006 091007 091008 091009 091010 091011 091101 091102 091103 091104 091112 "
     "091113 091117 091118 091119 091120 091121"
-).split()
-REQUIRED_BUSINESS = (
+)
+REQUIRED_BUSINESS = _codes(
     "000000 011301 090003 090004 090005 090006 091001 091002 091105 091111 091114 091115 "
     "091116 091201 091202 091203 091204 091205 091206 091207 091208 091209 091210 091211 "
     "091212 091213 091214 091215 091216 091217 091218 091219 091301 091302 091303 091304 "
     "091305 091306"
-).split()
+)
 
 
 def test_every_technical_and_business_code_of_the_reference_is_described():

@@ -59,3 +59,16 @@ def test_document_without_auth_signature_is_malformed(subscriber_keys):
     root = xmlsig.parse_document(read_fixture("ebics_technical_nok.xml"))
     with pytest.raises(xmlsig.MalformedDocument):
         xmlsig.verify_auth_signature(root, subscriber_keys.authentication.public)
+
+
+def test_bank_signed_response_verifies_with_the_bank_key(bank_private_keys, bank_keys):
+    # Play the bank: re-sign a real response with the bank's X002 key.
+    root = xmlsig.parse_document(read_fixture("sta_response.xml"))
+    xmlsig.add_auth_signature(root, bank_private_keys.authentication)
+    xmlsig.verify_auth_signature(root, bank_keys.authentication)
+
+
+def test_response_with_empty_signature_values_fails_verification(bank_keys):
+    root = xmlsig.parse_document(read_fixture("cd1_transfer_response.xml"))
+    with pytest.raises(xmlsig.AuthenticationFailed):
+        xmlsig.verify_auth_signature(root, bank_keys.authentication)

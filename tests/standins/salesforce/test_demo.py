@@ -51,8 +51,8 @@ def test_the_generator_reports_what_it_wrote_and_how_long_it_took(generated):
 
     assert re.search(
         r"org 00D5g000004ACMEEA4: 200 Account, \d+ Ledgerlink_Payment_Instrument__c, "
-        r"2000 Ledgerlink_Entry__c, \d+ Ledgerlink_Payment__c, \d+ Ledgerlink_Entry_Item__c "
-        r"in \d+\.\d s",
+        r"2000 Ledgerlink_Entry__c, \d+ Ledgerlink_Payment__c, \d+ Ledgerlink_Entry_Item__c, "
+        r"1 Ledgerlink_Bank_Statement__c, 61 Ledgerlink_Bank_Statement_Item__c in \d+\.\d s",
         finished.stdout,
     ), finished.stdout
 
@@ -234,3 +234,13 @@ def test_company_names_stay_unique_long_after_the_name_parts_run_out():
     taken: set[str] = set()
     names = [company(rng, COUNTRIES[0], taken).name for _ in range(20_000)]
     assert len(set(names)) == 20_000
+
+
+def test_the_demo_statement_pays_open_invoices_and_waits_for_review(api):
+    items = api.records(
+        "SELECT Amount__c, Remittance_Information__c, Match_Status__c "
+        "FROM Ledgerlink_Bank_Statement_Item__c"
+    )
+    assert len(items) == 61
+    assert {item["Match_Status__c"] for item in items} == {"Unmatched"}
+    assert sum(1 for item in items if item["Amount__c"] < 0) == 1
