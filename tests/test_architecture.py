@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.apps import apps
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -46,3 +47,37 @@ def test_pure_packages_import_no_django_celery_or_network_client():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Pure domain packages import no Django" in result.stdout
+
+
+PURE_PACKAGES = ["banking.formats", "banking.ebics", "settlement.matching"]
+FORBIDDEN_AT_RUNTIME = (
+    "django",
+    "rest_framework",
+    "celery",
+    "requests",
+    "httpx",
+    "simple_salesforce",
+    "portal",
+    "config",
+    "standins",
+)
+
+
+@pytest.mark.parametrize("package", PURE_PACKAGES)
+def test_importing_a_pure_package_loads_nothing_forbidden_even_indirectly(package):
+    # import-linter allows indirect imports through third-party code; this checks what really
+    # ends up in sys.modules.
+    other_app = "settlement" if package.startswith("banking") else "banking"
+    forbidden = (*FORBIDDEN_AT_RUNTIME, other_app)
+    folder = ROOT.joinpath(*package.split("."))
+    modules = sorted(path.stem for path in folder.glob("*.py") if path.stem != "__init__")
+    script = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        f"    importlib.import_module({package!r} + '.' + name)\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({forbidden!r})))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
