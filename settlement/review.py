@@ -227,6 +227,50 @@ def settle(
     return payment.record_id
 
 
+@dataclass(frozen=True)
+class BulkOutcome:
+    settled: int
+    problems: tuple[str, ...]
+
+
+def settle_many(
+    *,
+    client: SalesforceClient,
+    tenant: Tenant,
+    requests: Sequence[tuple[str, Sequence[tuple[str, Decimal]]]],
+) -> BulkOutcome:
+    """Settle several statement items; one refused item does not stop the others."""
+    settled = 0
+    problems = []
+    for statement_item_id, allocations in requests:
+        try:
+            settle(
+                client=client,
+                tenant=tenant,
+                statement_item_id=statement_item_id,
+                allocations=allocations,
+            )
+        except SettlementRefused as error:
+            problems.append(f"{statement_item_id}: {error}")
+        else:
+            settled += 1
+    return BulkOutcome(settled=settled, problems=tuple(problems))
+
+
+def encode_allocations(allocations: Sequence[matching.Allocation]) -> str:
+    """A suggestion's allocations as one form value: ``entry:amount,entry:amount``."""
+    return ",".join(f"{a.open_item_id}:{a.amount}" for a in allocations)
+
+
+def decode_allocations(value: str) -> list[tuple[str, Decimal]]:
+    """Raises SettlementRefused for anything but ``entry:amount`` pairs."""
+    try:
+        pairs = [part.split(":", 1) for part in value.split(",") if part]
+        return [(entry_id, Decimal(amount)) for entry_id, amount in pairs]
+    except (ValueError, ArithmeticError) as error:
+        raise SettlementRefused("The selection could not be read.") from error
+
+
 def reject(
     *, client: SalesforceClient, tenant: Tenant, statement_item_id: str, entry_ids: Sequence[str]
 ) -> None:

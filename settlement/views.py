@@ -17,7 +17,15 @@ from settlement import services
 from settlement.forms import MatchingConfigurationForm
 from settlement.matching import Band, Suggestion
 from settlement.models import MatchingConfiguration
-from settlement.review import SettlementRefused, compute_review, reject, settle
+from settlement.review import (
+    SettlementRefused,
+    compute_review,
+    decode_allocations,
+    encode_allocations,
+    reject,
+    settle,
+    settle_many,
+)
 
 
 @require_GET
@@ -107,6 +115,7 @@ def review(request: PortalRequest) -> HttpResponse:
                 for allocation in suggestion.allocations
             ],
             "percent": round(suggestion.score * 100),
+            "pick": f"{suggestion.statement_item_id}|{encode_allocations(suggestion.allocations)}",
         }
         for suggestion in page
     ]
@@ -146,6 +155,53 @@ def accept(request: PortalRequest) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, "Settled in Salesforce.")
+    return redirect("settlement:review")
+
+
+@require_POST
+@frameable_in_salesforce
+@role_required(Role.CLERK)
+def accept_many(request: PortalRequest) -> HttpResponse:
+    """Accept the selected suggestions (``pick`` values: ``<item>|<entry>:<amount>,...``)."""
+    try:
+        requests = []
+        for value in request.POST.getlist("pick"):
+            item_id, _, encoded = value.partition("|")
+            requests.append((item_id, decode_allocations(encoded)))
+        outcome = settle_many(client=client_for(request), tenant=request.tenant, requests=requests)
+    except (SettlementRefused, SalesforceError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Settled {outcome.settled} in Salesforce.")
+        for problem in outcome.problems:
+            messages.error(request, problem)
+    return redirect(request.POST.get("next") or "settlement:review")
+
+
+@require_POST
+@frameable_in_salesforce
+@role_required(Role.CLERK)
+def accept_band(request: PortalRequest) -> HttpResponse:
+    """Accept every current suggestion of one band (recomputed now, not taken from the page)."""
+    band = request.POST.get("band", "")
+    if band not in {b.value for b in Band}:
+        messages.error(request, "Choose a band to accept.")
+        return redirect("settlement:review")
+    try:
+        client = client_for(request)
+        computed = compute_review(client=client, tenant=request.tenant)
+        requests = [
+            (s.statement_item_id, [(a.open_item_id, a.amount) for a in s.allocations])
+            for s in computed.result.suggestions
+            if s.band.value == band
+        ]
+        outcome = settle_many(client=client, tenant=request.tenant, requests=requests)
+    except (SettlementRefused, SalesforceError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Settled {outcome.settled} {band} suggestions in Salesforce.")
+        for problem in outcome.problems:
+            messages.error(request, problem)
     return redirect("settlement:review")
 
 

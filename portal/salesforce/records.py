@@ -4,7 +4,7 @@ Raw records come back as JSON values (numbers, ISO date strings); each concept f
 how to read it, so an org mapped onto its own objects reads the same as the Ledgerlink package.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -59,9 +59,14 @@ def select_clause(mapping: ObjectMapping, names: tuple[str, ...]) -> str:
 
 
 def read_open_entries(
-    client: SalesforceClient, mapping: ObjectMapping, *, use_bulk: bool = False
+    client: SalesforceClient,
+    mapping: ObjectMapping,
+    *,
+    use_bulk: bool = False,
+    record_ids: Sequence[str] | None = None,
 ) -> Iterator[OpenEntry]:
-    """Yield every entry with an open amount, through REST pages or Bulk API 2.0.
+    """Yield every entry with an open amount (or only those of ``record_ids``), through REST
+    pages or Bulk API 2.0.
 
     Raises UnreadableRecord naming the record and field when a value cannot be read.
     """
@@ -72,6 +77,10 @@ def read_open_entries(
         f"SELECT {select_clause(mapping, names)} FROM {mapping.object_name} "  # noqa: S608
         f"WHERE {mapping.api_field('status')} = 'Open' AND {mapping.api_field('open_amount')} != 0"
     )
+    if record_ids is not None:
+        # Only plain record IDs reach the query; callers check them, this keeps it so.
+        quoted = ", ".join(f"'{record_id}'" for record_id in record_ids if record_id.isalnum())
+        soql += " AND Id IN (" + (quoted or "''") + ")"
     rows = client.bulk_query(soql) if use_bulk else client.query(soql)
     for row in rows:
         values = {

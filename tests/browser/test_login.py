@@ -157,3 +157,34 @@ def test_a_clerk_reviews_and_accepts_a_match_inside_salesforce(
         )
     )
     assert matched["Match_Status__c"] == "Matched"
+
+
+def test_a_clerk_accepts_with_the_keyboard(local_salesforce, live_server, page, screenshot):
+    from tests.portal.salesforce.test_client import client_as
+    from tests.salesforce_fixtures import reset
+    from tests.settlement.test_review import a_payment_of, an_open_invoice
+
+    reset(local_salesforce)
+    alice = client_as(local_salesforce, "alice@acme.example", "alice-demo-pass")
+    invoice = an_open_invoice(alice, offset=5)
+    item_id = a_payment_of(alice, invoice, "KEYBOARD-REVIEW")
+    page.goto(f"{local_salesforce.url}/canvas/host/?user=0055g00000CClerAAD")
+    frame = page.frame_locator("iframe[name=canvas-frame]")
+    frame.get_by_role("link", name="Review").click()
+    frame.get_by_label("Amount, name or reference").fill(invoice["Document_Number__c"])
+    frame.get_by_role("button", name="Filter").click()
+    frame.locator("li.suggestion").first.wait_for()
+    frame.locator("h1").click()
+    page.keyboard.press("j")
+    screenshot(page, "review-keyboard")
+    page.keyboard.press("a")
+    frame.get_by_text("Settled in Salesforce.").wait_for()
+    matched = next(
+        iter(
+            alice.query(
+                "SELECT Match_Status__c FROM Ledgerlink_Bank_Statement_Item__c "
+                f"WHERE Id = '{item_id}'"
+            )
+        )
+    )
+    assert matched["Match_Status__c"] == "Matched"

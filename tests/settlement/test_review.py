@@ -158,3 +158,40 @@ def test_more_than_the_open_amount_is_refused(alice, carol, acme_tenant):
 @pytest.fixture
 def acme_tenant(db):
     return Tenant.objects.filter(org_id="00D5g000004ACMEEA4").first()
+
+
+def test_a_selection_is_accepted_at_once_and_each_settled_once(alice, carol, acme_tenant):
+    first = an_open_invoice(alice, offset=3)
+    second = an_open_invoice(alice, offset=4)
+    first_item = a_payment_of(alice, first, "BULK-1")
+    second_item = a_payment_of(alice, second, "BULK-2")
+    picks = [
+        f"{first_item}|{first['Id']}:{first['Open_Amount__c']}",
+        f"{second_item}|{second['Id']}:{second['Open_Amount__c']}",
+    ]
+    carol.post("/matching/review/accept-many/", {"pick": picks})
+    carol.post("/matching/review/accept-many/", {"pick": picks})
+    statuses = alice.query(
+        f"SELECT Match_Status__c FROM {ITEM} WHERE Id IN ('{first_item}', '{second_item}')"
+    )
+    assert {row["Match_Status__c"] for row in statuses} == {"Matched"}
+    links = alice.count(
+        "SELECT COUNT() FROM Ledgerlink_Entry_Item__c "
+        f"WHERE Entry__c IN ('{first['Id']}', '{second['Id']}') AND External_Id__c LIKE 'LL-IN-%'"
+    )
+    assert links == 2
+
+
+def test_a_whole_band_is_accepted(alice, carol, acme_tenant):
+    response = carol.post("/matching/review/accept-band/", {"band": "AUTO"}, follow=True)
+    page = response.content.decode()
+    assert "AUTO suggestions in Salesforce" in page
+    remaining = carol.get("/matching/review/?band=AUTO").content.decode()
+    assert 'class="suggestion card"' not in remaining
+
+
+def test_a_garbled_selection_is_refused(carol, acme_tenant):
+    response = carol.post(
+        "/matching/review/accept-many/", {"pick": "a0A|nonsense:amount"}, follow=True
+    )
+    assert "could not be read" in response.content.decode()
