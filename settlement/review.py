@@ -44,8 +44,14 @@ def _signed_open_amount(entry: OpenEntry) -> Decimal:
     return -entry.open_amount if (entry.direction or "").lower() == "payable" else entry.open_amount
 
 
-def compute_review(*, client: SalesforceClient, tenant: Tenant) -> Review:
-    """Read unmatched items and open entries from Salesforce and match them in memory."""
+def compute_review(
+    *,
+    client: SalesforceClient,
+    tenant: Tenant,
+    configurations: Sequence[matching.MatchingConfiguration] | None = None,
+) -> Review:
+    """Read unmatched items and open entries from Salesforce and match them in memory, with the
+    tenant's configurations or, for a preview, the ones given."""
     item_mapping = mapping_for(tenant, "bank_statement_item")
     entry_mapping = mapping_for(tenant, "entry")
     items = {item.record_id: item for item in read_unmatched_statement_items(client, item_mapping)}
@@ -87,7 +93,11 @@ def compute_review(*, client: SalesforceClient, tenant: Tenant) -> Review:
         )
         for item in items.values()
     ]
-    result = matching.match_items(statement_items, open_items, engine_configurations(tenant))
+    result = matching.match_items(
+        statement_items,
+        open_items,
+        configurations if configurations is not None else engine_configurations(tenant),
+    )
     # A clerk's rejection is remembered in Salesforce: such suggestions are not shown again.
     kept = tuple(
         suggestion
@@ -108,6 +118,33 @@ def compute_review(*, client: SalesforceClient, tenant: Tenant) -> Review:
         items=items,
         entries=entries,
     )
+
+
+@dataclass(frozen=True)
+class PreviewDifference:
+    """What a draft configuration would change: suggestions per band, items whose answer moves."""
+
+    bands_now: dict[str, int]
+    bands_draft: dict[str, int]
+    changed_items: int
+
+
+def compare_reviews(now: Review, draft: Review) -> PreviewDifference:
+    def bands(review: Review) -> dict[str, int]:
+        counts = {band.value: 0 for band in matching.Band}
+        for suggestion in review.result.suggestions:
+            counts[suggestion.band.value] += 1
+        return counts
+
+    def answers(review: Review) -> dict[str, tuple[tuple[str, Decimal], ...]]:
+        return {
+            s.statement_item_id: tuple((a.open_item_id, a.amount) for a in s.allocations)
+            for s in review.result.suggestions
+        }
+
+    before, after = answers(now), answers(draft)
+    changed = sum(1 for item in set(before) | set(after) if before.get(item) != after.get(item))
+    return PreviewDifference(bands(now), bands(draft), changed)
 
 
 def payment_key(statement_item_id: str) -> str:

@@ -7,6 +7,11 @@ app_name = "settlement"
 urlpatterns = [
     path("matching/review/", views.review, name="review"),
     path("matching/review/accept/", views.accept, name="accept"),
+    path(
+        "matching/review/item/<str:statement_item_id>/",
+        views.settle_by_hand,
+        name="settle_by_hand",
+    ),
     path("matching/review/accept-many/", views.accept_many, name="accept_many"),
     path("matching/review/accept-band/", views.accept_band, name="accept_band"),
     path("matching/review/reject/", views.reject_suggestion, name="reject"),

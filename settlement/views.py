@@ -16,9 +16,12 @@ from portal.tenancy import PortalRequest, get_for_tenant, role_required
 from settlement import services
 from settlement.forms import MatchingConfigurationForm
 from settlement.matching import Band, Suggestion
+from settlement.matching.configuration import configuration_problems
 from settlement.models import MatchingConfiguration
 from settlement.review import (
+    PreviewDifference,
     SettlementRefused,
+    compare_reviews,
     compute_review,
     decode_allocations,
     encode_allocations,
@@ -46,7 +49,10 @@ def edit_configuration(request: PortalRequest, configuration_id: int | None = No
     )
     form = MatchingConfigurationForm(request.POST or None, instance=configuration)
     problems: list[str] = []
-    if request.method == "POST" and form.is_valid():
+    preview = None
+    if request.method == "POST" and "preview" in request.POST and form.is_valid():
+        preview, problems = _preview(request, form.instance)
+    elif request.method == "POST" and form.is_valid():
         try:
             saved = services.save_configuration(
                 actor=request.user,
@@ -63,8 +69,36 @@ def edit_configuration(request: PortalRequest, configuration_id: int | None = No
     return render(
         request,
         "settlement/edit_configuration.html",
-        {"form": form, "configuration": configuration, "problems": problems},
+        {
+            "form": form,
+            "configuration": configuration,
+            "problems": problems,
+            "preview": preview,
+        },
     )
+
+
+def _preview(
+    request: PortalRequest, draft: MatchingConfiguration
+) -> tuple[PreviewDifference | None, list[str]]:
+    """Run the draft beside the saved configurations on the org's current data."""
+    engine_draft = services.to_engine(draft)
+    problems = [str(problem) for problem in configuration_problems(engine_draft, "")]
+    if problems:
+        return None, problems
+    others = [
+        services.to_engine(row)
+        for row in MatchingConfiguration.objects.filter(tenant=request.tenant).exclude(pk=draft.pk)
+    ]
+    try:
+        client = client_for(request)
+        now = compute_review(client=client, tenant=request.tenant)
+        with_draft = compute_review(
+            client=client, tenant=request.tenant, configurations=[*others, engine_draft]
+        )
+    except SalesforceError as error:
+        return None, [str(error)]
+    return compare_reviews(now, with_draft), []
 
 
 @require_POST
@@ -140,8 +174,11 @@ def accept(request: PortalRequest) -> HttpResponse:
     entry_ids = request.POST.getlist("entry")
     amounts = request.POST.getlist("amount")
     try:
+        # Blank amounts are entries offered but not chosen (the manual settling page).
         allocations = [
-            (entry_id, Decimal(amount)) for entry_id, amount in zip(entry_ids, amounts, strict=True)
+            (entry_id, Decimal(amount))
+            for entry_id, amount in zip(entry_ids, amounts, strict=True)
+            if amount.strip()
         ]
         settle(
             client=client_for(request),
@@ -221,3 +258,34 @@ def reject_suggestion(request: PortalRequest) -> HttpResponse:
     else:
         messages.success(request, "Rejected; Ledgerlink will not suggest it again.")
     return redirect("settlement:review")
+
+
+_MANUAL_RESULTS = 50
+
+
+@require_GET
+@frameable_in_salesforce
+@role_required(Role.CLERK)
+def settle_by_hand(request: PortalRequest, statement_item_id: str) -> HttpResponse:
+    """Search open entries by document number, account or reference and settle one item."""
+    search = request.GET.get("q", "").strip().lower()
+    try:
+        computed = compute_review(client=client_for(request), tenant=request.tenant)
+    except SalesforceError as error:
+        return render(request, "settlement/settle_by_hand.html", {"error": str(error)})
+    item = computed.items.get(statement_item_id)
+    if item is None:
+        messages.error(request, "That statement item is not waiting to be matched.")
+        return redirect("settlement:review")
+    found = [
+        entry
+        for entry in computed.entries.values()
+        if search
+        and search
+        in f"{entry.document_number} {entry.payment_reference} {entry.open_amount}".lower()
+    ][:_MANUAL_RESULTS]
+    return render(
+        request,
+        "settlement/settle_by_hand.html",
+        {"item": item, "entries": found, "search": request.GET.get("q", "")},
+    )

@@ -195,3 +195,76 @@ def test_a_garbled_selection_is_refused(carol, acme_tenant):
         "/matching/review/accept-many/", {"pick": "a0A|nonsense:amount"}, follow=True
     )
     assert "could not be read" in response.content.decode()
+
+
+def test_a_changed_allocation_settles_only_that_amount(alice, carol, acme_tenant):
+    invoice = an_open_invoice(alice, offset=6)
+    item_id = a_payment_of(alice, invoice, "REVIEW-PARTIAL")
+    open_amount = Decimal(str(invoice["Open_Amount__c"]))
+    carol.post(
+        "/matching/review/accept/",
+        {"statement_item": item_id, "entry": invoice["Id"], "amount": "50.00"},
+    )
+    after = next(
+        iter(
+            alice.query(
+                f"SELECT Open_Amount__c, Status__c FROM {ENTRY} WHERE Id = '{invoice['Id']}'"
+            )
+        )
+    )
+    assert Decimal(str(after["Open_Amount__c"])) == open_amount - Decimal("50.00")
+    assert after["Status__c"] == "Open"
+
+
+def test_a_draft_configuration_is_previewed_on_current_data_without_saving(
+    local_salesforce, client, alice
+):
+    from settlement.models import MatchingConfiguration
+    from tests.portal.test_salesforce_sessions import BOB
+
+    sign_in_through_canvas(client, local_salesforce, **BOB)
+    draft = {
+        "name": "Strict",
+        "active": "on",
+        "priority": "1",
+        "template": "entry_by_document_number",
+        "reference_patterns": "",
+        "custom_field": "",
+        "amount_tolerance_percent": "0",
+        "amount_tolerance_absolute": "0",
+        "auto_threshold": "0.999",
+        "suggest_threshold": "0.990",
+        "preview": "1",
+    }
+    page = client.post("/matching/configurations/new/", draft).content.decode()
+    assert "Preview on the org" in page
+    assert "would get a different answer" in page
+    assert MatchingConfiguration.objects.count() == 0
+
+
+def test_a_clerk_finds_entries_by_hand_and_splits_a_payment_over_two(alice, carol, acme_tenant):
+    first = an_open_invoice(alice, offset=7)
+    second = an_open_invoice(alice, offset=8)
+    item_id = a_payment_of(alice, first, "BY-HAND")
+    page = carol.get(
+        f"/matching/review/item/{item_id}/?q={second['Document_Number__c']}"
+    ).content.decode()
+    assert second["Document_Number__c"] in page
+    carol.post(
+        "/matching/review/accept/",
+        {
+            "statement_item": item_id,
+            "entry": [first["Id"], second["Id"]],
+            "amount": ["10.00", "20.00"],
+        },
+    )
+    links = alice.count(
+        "SELECT COUNT() FROM Ledgerlink_Entry_Item__c "
+        f"WHERE Entry__c IN ('{first['Id']}', '{second['Id']}') AND External_Id__c LIKE 'LL-IN-%'"
+    )
+    assert links == 2
+
+
+def test_an_unknown_item_cannot_be_settled_by_hand(carol, acme_tenant):
+    response = carol.get("/matching/review/item/a0A5g0000000000AAA/", follow=True)
+    assert "not waiting to be matched" in response.content.decode()
