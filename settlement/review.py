@@ -32,6 +32,10 @@ class SettlementRefused(PortalError):
     pass
 
 
+# The Composite resource takes 25 subrequests: a payment, the item, and two per entry.
+MAX_ALLOCATIONS = 11
+
+
 @dataclass(frozen=True)
 class Review:
     result: matching.MatchResult
@@ -167,12 +171,12 @@ def settle(
     statement_item_id: str,
     allocations: Sequence[tuple[str, Decimal]],
 ) -> str:
-    """Settle entries with a statement item; returns the Payment's record ID.
+    """Settle entries with a statement item in one all-or-none call; returns the Payment's ID.
 
-    Open amounts are recomputed from each entry's amount and all its entry items, so a retry
-    after any failure, or a second click, converges on the same state. Raises SettlementRefused
-    when an allocation does not fit (nothing is written then), and the client's errors when
-    Salesforce refuses.
+    Everything is written by external ID or to values computed from each entry's amount and its
+    entry items, so a retry, or a second click, writes nothing twice. Raises SettlementRefused
+    when an allocation does not fit, and the client's errors when Salesforce refuses; either way
+    nothing is written.
     """
     _check_ids([statement_item_id, *(entry_id for entry_id, _ in allocations)])
     item_mapping = mapping_for(tenant, "bank_statement_item")
@@ -204,12 +208,16 @@ def settle(
     if problems:
         raise SettlementRefused(" ".join(problems))
 
-    (payment,) = client.upsert(
-        payment_mapping.object_name,
-        payment_mapping.api_field("end_to_end_id"),
-        [
-            {
-                payment_mapping.api_field("end_to_end_id"): key,
+    if len(allocations) > MAX_ALLOCATIONS:
+        raise SettlementRefused(f"At most {MAX_ALLOCATIONS} entries can be settled at once.")
+    settled = _settled_per_entry(client, link_mapping, entry_ids)
+    subrequests: list[dict[str, object]] = [
+        {
+            "method": "PATCH",
+            "url": f"sobjects/{payment_mapping.object_name}/"
+            f"{payment_mapping.api_field('end_to_end_id')}/{key}",
+            "referenceId": "payment",
+            "body": {
                 payment_mapping.api_field("type"): "Incoming" if item.amount > 0 else "Outgoing",
                 payment_mapping.api_field("amount"): str(abs(item.amount)),
                 payment_mapping.api_field("currency"): item.currency,
@@ -218,50 +226,62 @@ def settle(
                 payment_mapping.api_field("counterparty_name"): item.counterparty_name[:140],
                 payment_mapping.api_field("counterparty_iban"): item.counterparty_iban,
                 payment_mapping.api_field("bank_statement_item"): item.record_id,
-            }
-        ],
-    )
-    client.upsert(
-        link_mapping.object_name,
-        link_mapping.api_field("external_id"),
-        [
+            },
+        }
+    ]
+    for number, (entry_id, amount) in enumerate(allocations):
+        subrequests.append(
             {
-                link_mapping.api_field("external_id"): entry_item_key(key, entry_id),
-                link_mapping.api_field("entry"): entry_id,
-                link_mapping.api_field("payment"): payment.record_id,
-                link_mapping.api_field("amount"): str(amount),
-            }
-            for entry_id, amount in allocations
-        ],
-    )
-    settled = _settled_per_entry(client, link_mapping, entry_ids)
-    updates = []
-    for entry_id, amount in allocations:
-        entry = entries[entry_id]
-        if entry.amount is not None:
-            open_amount = entry.amount - settled.get(entry_id, Decimal(0))
-        else:
-            # Without a gross amount, count only what this payment adds on top of before.
-            open_amount = entry.open_amount + mine.get(entry_id, Decimal(0)) - amount
-        updates.append(
-            {
-                "Id": entry_id,
-                entry_mapping.api_field("open_amount"): str(open_amount),
-                entry_mapping.api_field("status"): "Balanced" if open_amount <= 0 else "Open",
+                "method": "PATCH",
+                "url": f"sobjects/{link_mapping.object_name}/"
+                f"{link_mapping.api_field('external_id')}/{entry_item_key(key, entry_id)}",
+                "referenceId": f"link{number}",
+                "body": {
+                    link_mapping.api_field("entry"): entry_id,
+                    link_mapping.api_field("payment"): "@{payment.id}",
+                    link_mapping.api_field("amount"): str(amount),
+                },
             }
         )
-    client.update(entry_mapping.object_name, updates)
-    client.update(
-        item_mapping.object_name,
-        [
+        entry = entries[entry_id]
+        if entry.amount is not None:
+            # Everything settled on the entry by other payments, plus this allocation: the same
+            # answer however often the settlement is sent.
+            others = settled.get(entry_id, Decimal(0)) - mine.get(entry_id, Decimal(0))
+            open_amount = entry.amount - others - amount
+        else:
+            open_amount = entry.open_amount + mine.get(entry_id, Decimal(0)) - amount
+        subrequests.append(
             {
-                "Id": item.record_id,
-                item_mapping.api_field("match_status"): "Matched",
-                item_mapping.api_field("payment"): payment.record_id,
+                "method": "PATCH",
+                "url": f"sobjects/{entry_mapping.object_name}/{entry_id}",
+                "referenceId": f"entry{number}",
+                "body": {
+                    entry_mapping.api_field("open_amount"): str(open_amount),
+                    entry_mapping.api_field("status"): "Balanced" if open_amount <= 0 else "Open",
+                },
             }
-        ],
+        )
+    subrequests.append(
+        {
+            "method": "PATCH",
+            "url": f"sobjects/{item_mapping.object_name}/{item.record_id}",
+            "referenceId": "item",
+            "body": {
+                item_mapping.api_field("match_status"): "Matched",
+                item_mapping.api_field("payment"): "@{payment.id}",
+            },
+        }
     )
-    return payment.record_id
+    # One all-or-none call: the payment, its entry items, the entries and the item change
+    # together or not at all.
+    bodies = client.composite(subrequests)
+    payment = bodies[0]
+    return (
+        str(payment["id"])
+        if isinstance(payment, dict)
+        else _payment_id(client, payment_mapping, key)
+    )
 
 
 @dataclass(frozen=True)

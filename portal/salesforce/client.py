@@ -287,6 +287,39 @@ class SalesforceClient:
             results.extend(_write_results(answer, chunk, start))
         return results
 
+    def composite(self, subrequests: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Run sObject subrequests in one all-or-none call (Salesforce's Composite resource).
+
+        Later subrequests may refer to earlier results as ``@{referenceId.id}``. Returns each
+        subrequest's body; raises like :meth:`upsert` naming the subrequest that failed, and then
+        nothing of the call is written.
+        """
+        prefix = f"/services/data/v{self._api_version}/"
+        payload = {
+            "allOrNone": True,
+            "compositeRequest": [
+                {**subrequest, "url": prefix + subrequest["url"]} for subrequest in subrequests
+            ],
+        }
+        answer = self._call(lambda sf: sf.restful("composite", method="POST", json=payload))
+        responses = list((answer or {}).get("compositeResponse", []))
+        for response in responses:
+            body = response.get("body")
+            if int(response.get("httpStatusCode", 500)) >= 400 and isinstance(body, list):
+                code = str(body[0].get("errorCode", "")) if body else ""
+                if code == "PROCESSING_HALTED":
+                    continue
+                message = f"{response.get('referenceId')}: {body[0].get('message', 'refused')}"
+                if code in _PERMISSION_CODES:
+                    raise SalesforcePermissionError(
+                        f"Your Salesforce permissions do not allow this: {message}",
+                        error_code=code,
+                    )
+                raise SalesforceRequestError(
+                    f"Salesforce refused the write. {message}", error_code=code
+                )
+        return [response.get("body") for response in responses]
+
     def bulk_upsert(
         self, sobject: str, external_id_field: str, records: Sequence[dict[str, Any]]
     ) -> tuple[int, int]:

@@ -10,6 +10,7 @@ from standins.salesforce.views import (
     bulk,
     canvas,
     composite,
+    composite_requests,
     control,
     data,
     identity,
@@ -49,6 +50,7 @@ urlpatterns = [
         rf"{_API}/sobjects/{_NAME}/(?P<field_name>[A-Za-z][A-Za-z0-9_]*)/(?P<value>.+?)/?$",
         sobjects.by_external_id,
     ),
+    re_path(rf"{_API}/composite/?$", composite_requests.composite),
     re_path(rf"{_API}/composite/sobjects/?$", composite.collections),
     re_path(rf"{_API}/composite/sobjects/{_NAME}/?$", composite.retrieve),
     re_path(

@@ -207,3 +207,51 @@ def test_open_entries_come_back_typed_through_rest_and_bulk_alike(alice):
     assert typed.is_direct_debit is False
     assert by_bulk["TYPED-00001"] == typed
     assert by_rest.keys() == by_bulk.keys()
+
+
+def test_a_composite_call_writes_everything_or_nothing(alice):
+    good = [
+        {
+            "method": "PATCH",
+            "url": f"sobjects/{ENTRY}/External_Id__c/COMPOSITE-1",
+            "referenceId": "first",
+            "body": {"Amount__c": "10.00", "Open_Amount__c": "10.00", "Status__c": "Open"},
+        },
+        {
+            "method": "PATCH",
+            "url": "sobjects/Ledgerlink_Payment__c/End_To_End_Id__c/COMPOSITE-PAY",
+            "referenceId": "payment",
+            "body": {"Amount__c": "10.00", "Currency__c": "EUR"},
+        },
+        {
+            "method": "PATCH",
+            "url": "sobjects/Ledgerlink_Entry_Item__c/External_Id__c/COMPOSITE-LINK",
+            "referenceId": "link",
+            "body": {"Entry__c": "@{first.id}", "Payment__c": "@{payment.id}", "Amount__c": "10"},
+        },
+    ]
+    broken = [*good, {**good[0], "referenceId": "bad", "body": {"Status__c": "Nonsense"}}]
+    with pytest.raises(SalesforceRequestError, match="bad"):
+        alice.composite(broken)
+    assert count_of(alice, "COMPOSITE") == 0
+    assert (
+        alice.count(
+            "SELECT COUNT() FROM Ledgerlink_Payment__c WHERE End_To_End_Id__c = 'COMPOSITE-PAY'"
+        )
+        == 0
+    )
+
+    bodies = alice.composite(good)
+    link = next(
+        iter(
+            alice.query(
+                "SELECT Entry__c, Payment__c FROM Ledgerlink_Entry_Item__c "
+                "WHERE External_Id__c = 'COMPOSITE-LINK'"
+            )
+        )
+    )
+    assert link["Entry__c"] == bodies[0]["id"]
+    assert link["Payment__c"] == bodies[1]["id"]
+    again = alice.composite(good)
+    assert [body["id"] for body in again] == [body["id"] for body in bodies]
+    assert count_of(alice, "COMPOSITE") == 1
