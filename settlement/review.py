@@ -356,10 +356,7 @@ def _check_ids(record_ids: Sequence[str]) -> None:
 def _waiting_item(
     client: SalesforceClient, mapping: ObjectMapping, record_id: str
 ) -> StatementItemRecord | None:
-    return next(
-        (i for i in read_unmatched_statement_items(client, mapping) if i.record_id == record_id),
-        None,
-    )
+    return next(iter(read_unmatched_statement_items(client, mapping, record_ids=[record_id])), None)
 
 
 def _sums(client: SalesforceClient, mapping: ObjectMapping, where: str) -> dict[str, Decimal]:

@@ -78,9 +78,7 @@ def read_open_entries(
         f"WHERE {mapping.api_field('status')} = 'Open' AND {mapping.api_field('open_amount')} != 0"
     )
     if record_ids is not None:
-        # Only plain record IDs reach the query; callers check them, this keeps it so.
-        quoted = ", ".join(f"'{record_id}'" for record_id in record_ids if record_id.isalnum())
-        soql += " AND Id IN (" + (quoted or "''") + ")"
+        soql += _only_ids(record_ids)
     rows = client.bulk_query(soql) if use_bulk else client.query(soql)
     for row in rows:
         values = {
@@ -177,10 +175,17 @@ class StatementItemRecord:
     rejected_entry_ids: frozenset[str]
 
 
+def _only_ids(record_ids: Sequence[str]) -> str:
+    """A SOQL ``AND Id IN (...)`` clause; only plain record IDs get in."""
+    quoted = ", ".join(f"'{record_id}'" for record_id in record_ids if record_id.isalnum())
+    return " AND Id IN (" + (quoted or "''") + ")"
+
+
 def read_unmatched_statement_items(
-    client: SalesforceClient, mapping: ObjectMapping
+    client: SalesforceClient, mapping: ObjectMapping, *, record_ids: Sequence[str] | None = None
 ) -> Iterator[StatementItemRecord]:
-    """Yield booked items not yet matched (Unmatched or Suggested), typed."""
+    """Yield booked items not yet matched (Unmatched or Suggested), or only those of
+    ``record_ids``, typed."""
     concept = CONCEPTS["bank_statement_item"]
     names = tuple(item.name for item in concept.fields)
     soql = (
@@ -188,6 +193,8 @@ def read_unmatched_statement_items(
         f"WHERE {mapping.api_field('match_status')} IN ('Unmatched', 'Suggested') "
         f"AND {mapping.api_field('status')} = 'BOOK'"
     )
+    if record_ids is not None:
+        soql += _only_ids(record_ids)
     for row in client.query(soql):
         values = {
             item.name: _read(

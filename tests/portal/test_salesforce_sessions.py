@@ -48,17 +48,7 @@ def test_an_expired_session_is_renewed_with_the_refresh_token(local_salesforce, 
     grant = password_grant(local_salesforce, "alice@acme.example", "alice-demo-pass")
     refresh = _refresh_token_for(local_salesforce)
     request = _request_with_session(rf)
-    store_credentials(
-        request.session,
-        SalesforceCredentials(
-            org_id=acme.org_id,
-            user_id="0055g00000AAdmiAAD",
-            access_token=grant["access_token"],
-            refresh_token=refresh,
-            instance_url=local_salesforce.url,
-            login_url=local_salesforce.url,
-        ),
-    )
+    _store_alices_tokens(request, local_salesforce, grant["access_token"], refresh)
     expire_access_tokens(local_salesforce)
     identity = sessions.call_salesforce(
         request, lambda c: fetch_identity(c.instance_url, c.access_token)
@@ -126,6 +116,20 @@ def _signed_for_bob(grant):
     return sign(envelope, settings.SALESFORCE_CONSUMER_SECRET)
 
 
+def _store_alices_tokens(request, local_salesforce, access_token, refresh_token):
+    store_credentials(
+        request.session,
+        SalesforceCredentials(
+            org_id="00D5g000004ACMEEA4",
+            user_id="0055g00000AAdmiAAD",
+            access_token=access_token,
+            refresh_token=refresh_token,
+            instance_url=local_salesforce.url,
+            login_url=local_salesforce.url,
+        ),
+    )
+
+
 def _request_with_session(rf):
     from django.contrib.sessions.backends.cache import SessionStore
 
@@ -156,17 +160,7 @@ def test_no_token_reaches_the_logs(local_salesforce, client, settings, caplog, r
     tokens = _refresh_token_for(local_salesforce)
     expire_access_tokens(local_salesforce)
     request = _request_with_session(rf)
-    store_credentials(
-        request.session,
-        SalesforceCredentials(
-            org_id=acme.org_id,
-            user_id="0055g00000AAdmiAAD",
-            access_token=grant["access_token"],
-            refresh_token=tokens,
-            instance_url=local_salesforce.url,
-            login_url=local_salesforce.url,
-        ),
-    )
+    _store_alices_tokens(request, local_salesforce, grant["access_token"], tokens)
     sessions.call_salesforce(request, lambda c: fetch_identity(c.instance_url, c.access_token))
     client.post("/logout/")
     assert caplog.records
