@@ -7,7 +7,7 @@ converges on the same records instead of writing anything twice.
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,6 +19,8 @@ from portal.salesforce.mapping import ObjectMapping
 from portal.salesforce.records import (
     OpenEntry,
     StatementItemRecord,
+    count_open_entries,
+    count_unmatched_statement_items,
     read_account_facts,
     read_open_entries,
     read_unmatched_statement_items,
@@ -34,6 +36,14 @@ class SettlementRefused(PortalError):
 
 # The Composite resource takes 25 subrequests: a payment, the item, and two per entry.
 MAX_ALLOCATIONS = 11
+# Runs in the worker report (and can be cancelled) after this many records read.
+PROGRESS_EVERY = 1000
+
+ProgressCallback = Callable[[str, int, int | None], None]
+
+
+def _ignore_progress(stage: str, done: int, total: int | None) -> None:
+    pass
 
 
 @dataclass(frozen=True)
@@ -53,14 +63,39 @@ def compute_review(
     client: SalesforceClient,
     tenant: Tenant,
     configurations: Sequence[matching.MatchingConfiguration] | None = None,
+    on_progress: ProgressCallback | None = None,
 ) -> Review:
     """Read unmatched items and open entries from Salesforce and match them in memory, with the
-    tenant's configurations or, for a preview, the ones given."""
+    tenant's configurations or, for a preview, the ones given.
+
+    ``on_progress`` (for runs in the worker) hears the stage and the records read so far out
+    of the total; it may raise to stop the run between pages.
+    """
     item_mapping = mapping_for(tenant, "bank_statement_item")
     entry_mapping = mapping_for(tenant, "entry")
-    items = {item.record_id: item for item in read_unmatched_statement_items(client, item_mapping)}
-    entries = {entry.record_id: entry for entry in read_open_entries(client, entry_mapping)}
+    report = on_progress or _ignore_progress
+    total = None
+    if on_progress is not None:
+        total = count_unmatched_statement_items(client, item_mapping) + count_open_entries(
+            client, entry_mapping
+        )
+    items: dict[str, StatementItemRecord] = {}
+    for item in read_unmatched_statement_items(client, item_mapping):
+        items[item.record_id] = item
+        if len(items) % PROGRESS_EVERY == 0:
+            report("Reading statement items", len(items), total)
+    entries: dict[str, OpenEntry] = {}
+    for entry in read_open_entries(client, entry_mapping):
+        entries[entry.record_id] = entry
+        if len(entries) % PROGRESS_EVERY == 0:
+            report("Reading open entries", len(items) + len(entries), total)
+    report("Reading accounts", len(items) + len(entries), total)
     facts = read_account_facts(client, entry_mapping, mapping_for(tenant, "payment_instrument"))
+    report(
+        f"Matching {len(items)} items against {len(entries)} open entries",
+        len(items) + len(entries),
+        total,
+    )
     open_items = []
     for entry in entries.values():
         account = facts.get(entry.account_id or "")

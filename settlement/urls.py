@@ -7,6 +7,17 @@ app_name = "settlement"
 urlpatterns = [
     path("matching/review/", views.review, name="review"),
     path("matching/review/accept/", views.accept, name="accept"),
+    path("matching/review/runs/<str:job_id>/", views.review_run, name="review_run"),
+    path(
+        "matching/review/runs/<str:job_id>/status",
+        views.review_run_status,
+        name="review_run_status",
+    ),
+    path(
+        "matching/review/runs/<str:job_id>/cancel/",
+        views.cancel_review_run,
+        name="cancel_review_run",
+    ),
     path(
         "matching/review/item/<str:statement_item_id>/",
         views.settle_by_hand,

@@ -1,19 +1,26 @@
 """Pages of matching: configurations, and the review of suggestions."""
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from portal import progress
+from portal.credentials import load_credentials
 from portal.framing import frameable_in_salesforce
 from portal.roles import Role
 from portal.salesforce.connection import client_for
-from portal.salesforce.errors import SalesforceError
+from portal.salesforce.errors import SalesforceError, SalesforceSessionExpired
+from portal.salesforce.records import count_open_entries, count_unmatched_statement_items
+from portal.salesforce.services import mapping_for
 from portal.tenancy import PortalRequest, get_for_tenant, role_required
-from settlement import services
+from settlement import runs, services, tasks
 from settlement.forms import MatchingConfigurationForm
 from settlement.matching import Band, Suggestion
 from settlement.matching.configuration import configuration_problems
@@ -117,8 +124,16 @@ def delete_configuration(request: PortalRequest, configuration_id: int) -> HttpR
 def review(request: PortalRequest) -> HttpResponse:
     band = request.GET.get("band", "")
     search = request.GET.get("q", "").strip().lower()
+    run_id = request.GET.get("run", "")
     try:
-        computed = compute_review(client=client_for(request), tenant=request.tenant)
+        if run_id:
+            computed = runs.load_review(request.user, run_id)
+            if computed is None:
+                return redirect("settlement:review_run", job_id=run_id)
+        elif request.GET.get("background") or _is_large(request):
+            return _start_run(request)
+        else:
+            computed = compute_review(client=client_for(request), tenant=request.tenant)
     except SalesforceError as error:
         return render(request, "settlement/review.html", {"error": str(error)})
 
@@ -163,8 +178,74 @@ def review(request: PortalRequest) -> HttpResponse:
             "search": request.GET.get("q", ""),
             "bands": [b.value for b in Band],
             "unmatched_count": len(computed.result.unmatched_statement_item_ids),
+            "run_id": run_id,
         },
     )
+
+
+def _is_large(request: PortalRequest) -> bool:
+    """Whether matching would keep the page waiting: then it runs in the worker instead."""
+    client = client_for(request)
+    items = count_unmatched_statement_items(
+        client, mapping_for(request.tenant, "bank_statement_item")
+    )
+    if items == 0:
+        return False
+    entries = count_open_entries(client, mapping_for(request.tenant, "entry"))
+    return items * entries > settings.REVIEW_INLINE_PAIRS
+
+
+def _start_run(request: PortalRequest) -> HttpResponse:
+    credentials = load_credentials(request.session)
+    if credentials is None:
+        raise SalesforceSessionExpired("There is no Salesforce session; please log in again.")
+    started = runs.start_review_run(
+        user=request.user, credentials=credentials, enqueue=tasks.compute_review_run.delay
+    )
+    return redirect("settlement:review_run", job_id=started.job_id)
+
+
+def _back_to_review(request: PortalRequest, settled: set[str]) -> HttpResponse:
+    """Back to the review; a review kept from a worker run forgets what was just settled."""
+    run_id = request.POST.get("run", "")
+    if not run_id:
+        return redirect("settlement:review")
+    runs.forget_items(request.user, run_id, settled)
+    return redirect(reverse("settlement:review") + "?" + urlencode({"run": run_id}))
+
+
+@require_GET
+@frameable_in_salesforce
+@role_required(Role.CLERK)
+def review_run(request: PortalRequest, job_id: str) -> HttpResponse:
+    """The progress of a review computed in the worker; the page polls ``review_run_status``."""
+    job = progress.for_user(request.user, job_id)
+    if job is None:
+        messages.error(request, "That review run has expired; here is a fresh review.")
+        return redirect("settlement:review")
+    if job.state is progress.State.DONE:
+        return redirect(reverse("settlement:review") + "?" + urlencode({"run": job_id}))
+    return render(request, "settlement/review_run.html", {"job": job})
+
+
+@require_GET
+@role_required(Role.CLERK)
+def review_run_status(request: PortalRequest, job_id: str) -> HttpResponse:
+    job = progress.for_user(request.user, job_id)
+    if job is None:
+        return JsonResponse({"error": "No such run."}, status=404)
+    return JsonResponse(job.as_json())
+
+
+@require_POST
+@frameable_in_salesforce
+@role_required(Role.CLERK)
+def cancel_review_run(request: PortalRequest, job_id: str) -> HttpResponse:
+    job = progress.request_cancel(request.user, job_id)
+    if job is None:
+        return JsonResponse({"error": "No such run."}, status=404)
+    messages.info(request, "The review run was cancelled.")
+    return redirect("settlement:review_run", job_id=job_id)
 
 
 @require_POST
@@ -192,7 +273,8 @@ def accept(request: PortalRequest) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, "Settled in Salesforce.")
-    return redirect("settlement:review")
+        return _back_to_review(request, {request.POST.get("statement_item", "")})
+    return _back_to_review(request, set())
 
 
 @require_POST
@@ -212,7 +294,8 @@ def accept_many(request: PortalRequest) -> HttpResponse:
         messages.success(request, f"Settled {outcome.settled} in Salesforce.")
         for problem in outcome.problems:
             messages.error(request, problem)
-    return redirect(request.POST.get("next") or "settlement:review")
+        return _back_to_review(request, {item_id for item_id, _ in requests})
+    return _back_to_review(request, set())
 
 
 @require_POST
@@ -226,7 +309,10 @@ def accept_band(request: PortalRequest) -> HttpResponse:
         return redirect("settlement:review")
     try:
         client = client_for(request)
-        computed = compute_review(client=client, tenant=request.tenant)
+        run_id = request.POST.get("run", "")
+        computed = (runs.load_review(request.user, run_id) if run_id else None) or compute_review(
+            client=client, tenant=request.tenant
+        )
         requests = [
             (s.statement_item_id, [(a.open_item_id, a.amount) for a in s.allocations])
             for s in computed.result.suggestions
@@ -239,7 +325,8 @@ def accept_band(request: PortalRequest) -> HttpResponse:
         messages.success(request, f"Settled {outcome.settled} {band} suggestions in Salesforce.")
         for problem in outcome.problems:
             messages.error(request, problem)
-    return redirect("settlement:review")
+        return _back_to_review(request, {item_id for item_id, _ in requests})
+    return _back_to_review(request, set())
 
 
 @require_POST
@@ -257,7 +344,8 @@ def reject_suggestion(request: PortalRequest) -> HttpResponse:
         messages.error(request, str(error))
     else:
         messages.success(request, "Rejected; Ledgerlink will not suggest it again.")
-    return redirect("settlement:review")
+        return _back_to_review(request, {request.POST.get("statement_item", "")})
+    return _back_to_review(request, set())
 
 
 _MANUAL_RESULTS = 50

@@ -58,6 +58,19 @@ def select_clause(mapping: ObjectMapping, names: tuple[str, ...]) -> str:
     return ", ".join(["Id", *(mapping.api_field(name) for name in names)])
 
 
+def _open_entries_from(mapping: ObjectMapping) -> str:
+    # API names in a mapping are checked to be plain identifiers (ObjectMapping), so this is safe.
+    return (
+        f"FROM {mapping.object_name} WHERE {mapping.api_field('status')} = 'Open' "
+        f"AND {mapping.api_field('open_amount')} != 0"
+    )
+
+
+def count_open_entries(client: SalesforceClient, mapping: ObjectMapping) -> int:
+    """How many entries :func:`read_open_entries` would yield."""
+    return client.count(f"SELECT COUNT() {_open_entries_from(mapping)}")
+
+
 def read_open_entries(
     client: SalesforceClient,
     mapping: ObjectMapping,
@@ -72,11 +85,7 @@ def read_open_entries(
     """
     concept = CONCEPTS["entry"]
     names = tuple(item.name for item in concept.fields)
-    # API names in a mapping are checked to be plain identifiers (ObjectMapping), so this is safe.
-    soql = (
-        f"SELECT {select_clause(mapping, names)} FROM {mapping.object_name} "  # noqa: S608
-        f"WHERE {mapping.api_field('status')} = 'Open' AND {mapping.api_field('open_amount')} != 0"
-    )
+    soql = f"SELECT {select_clause(mapping, names)} {_open_entries_from(mapping)}"
     if record_ids is not None:
         soql += _only_ids(record_ids)
     rows = client.bulk_query(soql) if use_bulk else client.query(soql)
@@ -181,6 +190,19 @@ def _only_ids(record_ids: Sequence[str]) -> str:
     return " AND Id IN (" + (quoted or "''") + ")"
 
 
+def _unmatched_items_from(mapping: ObjectMapping) -> str:
+    return (
+        f"FROM {mapping.object_name} "
+        f"WHERE {mapping.api_field('match_status')} IN ('Unmatched', 'Suggested') "
+        f"AND {mapping.api_field('status')} = 'BOOK'"
+    )
+
+
+def count_unmatched_statement_items(client: SalesforceClient, mapping: ObjectMapping) -> int:
+    """How many items :func:`read_unmatched_statement_items` would yield."""
+    return client.count(f"SELECT COUNT() {_unmatched_items_from(mapping)}")
+
+
 def read_unmatched_statement_items(
     client: SalesforceClient, mapping: ObjectMapping, *, record_ids: Sequence[str] | None = None
 ) -> Iterator[StatementItemRecord]:
@@ -188,11 +210,7 @@ def read_unmatched_statement_items(
     ``record_ids``, typed."""
     concept = CONCEPTS["bank_statement_item"]
     names = tuple(item.name for item in concept.fields)
-    soql = (
-        f"SELECT {select_clause(mapping, names)} FROM {mapping.object_name} "  # noqa: S608
-        f"WHERE {mapping.api_field('match_status')} IN ('Unmatched', 'Suggested') "
-        f"AND {mapping.api_field('status')} = 'BOOK'"
-    )
+    soql = f"SELECT {select_clause(mapping, names)} {_unmatched_items_from(mapping)}"
     if record_ids is not None:
         soql += _only_ids(record_ids)
     for row in client.query(soql):
