@@ -30,6 +30,8 @@ run: install
 	@echo "  Ledgerlink            http://127.0.0.1:8000/"
 	@echo "  Inside Salesforce     http://127.0.0.1:8001/canvas/host/   (local Salesforce's Canvas page)"
 	@echo "  Local Salesforce      http://127.0.0.1:8001/               (log in as alice@acme.example)"
+	@echo "  Local bank (EBICS)    http://127.0.0.1:8002/ebics          (host LLBANK, partner ACME, user ALICE)"
+	@echo "  Bank's admin page     http://127.0.0.1:8002/_standin/subscribers"
 	@echo "  API docs              http://127.0.0.1:8000/api/v1/docs/"
 	@echo "  Health                http://127.0.0.1:8000/healthz"
 	@echo "  Ctrl-C stops everything."

@@ -1,8 +1,10 @@
 from django.urls import path
 
-from banking import api
+from banking import api, views
 
 app_name = "banking"
+
+_CONNECTION = "banking/connections/<int:connection_id>/"
 
 urlpatterns = [
     path("api/v1/statements/parse", api.StatementParseApi.as_view(), name="api_statements_parse"),
@@ -12,4 +14,17 @@ urlpatterns = [
         api.StatusReportParseApi.as_view(),
         name="api_status_reports_parse",
     ),
+    path("banking/connections/", views.connections, name="connections"),
+    path("banking/connections/new/", views.edit_connection, name="new_connection"),
+    path(_CONNECTION, views.connection_detail, name="connection"),
+    path(_CONNECTION + "edit/", views.edit_connection, name="edit_connection"),
+    path(_CONNECTION + "letter.pdf", views.letter, name="letter"),
+    path(_CONNECTION + "verify-bank-keys/", views.verify_bank_keys, name="verify_bank_keys"),
+    path(_CONNECTION + "accounts/", views.select_accounts, name="select_accounts"),
+    path(_CONNECTION + "test/", views.test_connection, name="test"),
+    path(_CONNECTION + "retrieve/", views.retrieve, name="retrieve"),
+    path(_CONNECTION + "payment-orders/", views.upload_payment_order, name="upload_payment_order"),
+    path(_CONNECTION + "keys/backup/", views.export_keys, name="export_keys"),
+    path(_CONNECTION + "keys/restore/", views.restore_keys, name="restore_keys"),
+    path(_CONNECTION + "<slug:action>/", views.run_action, name="action"),
 ]

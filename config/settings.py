@@ -178,6 +178,17 @@ API_BEARER_CACHE_SECONDS = env.int("API_BEARER_CACHE_SECONDS", default=60)
 # Largest bank file (statement, status report) accepted by the API and the commands.
 BANK_FILE_MAX_BYTES = env.int("BANK_FILE_MAX_BYTES", default=200 * 1024 * 1024)
 
+# Reviews larger than this many (statement item × open entry) pairs are computed in the worker,
+# with a progress bar, instead of while the page waits.
+REVIEW_INLINE_PAIRS = env.int("REVIEW_INLINE_PAIRS", default=20_000_000)
+
+# EBICS: every bank is reached over verified TLS; a CA bundle file may be named for private CAs.
+EBICS_CA_BUNDLE = env.str("EBICS_CA_BUNDLE", default="")
+EBICS_CONNECT_TIMEOUT = env.float("EBICS_CONNECT_TIMEOUT", default=10.0)
+EBICS_READ_TIMEOUT = env.float("EBICS_READ_TIMEOUT", default=120.0)
+# The local EBICS bank; empty in production, where only https bank URLs are accepted.
+LOCAL_BANK_URL = env.str("LOCAL_BANK_URL", default="")
+
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_USER_MODEL_EMAIL_FIELD = None
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"

@@ -8,10 +8,11 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from portal.models import Tenant, User
 from portal.roles import Role
-from tests.processes import start_local_salesforce
+from tests.processes import start_local_bank, start_local_salesforce
 from tests.salesforce_fixtures import pointed_at
 
 ACME_ORG_ID = "00D5g000004ACMEEA4"
@@ -96,6 +97,20 @@ def local_salesforce(live_server, tmp_path_factory):
     )
     with pointed_at(process):
         yield process
+    process.stop()
+
+
+@pytest.fixture(scope="session")
+def local_bank(local_salesforce, tmp_path_factory):
+    """The local EBICS bank over real HTTP, its demo payments drawn from the local Salesforce's
+    open invoices; the portal accepts its plain-http URL while it runs."""
+    data_dir = Path(tmp_path_factory.mktemp("local-bank"))
+    salesforce_data = Path(local_salesforce.log_path).parent / "salesforce.sqlite3"
+    process = start_local_bank(data_dir, salesforce_data=salesforce_data)
+    previous = settings.LOCAL_BANK_URL
+    settings.LOCAL_BANK_URL = process.url
+    yield process
+    settings.LOCAL_BANK_URL = previous
     process.stop()
 
 

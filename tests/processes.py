@@ -39,13 +39,15 @@ class RunningProcess:
         return self.log_path.read_text(errors="replace")
 
 
-def wait_for_http(url: str, process: RunningProcess, timeout: float = 20.0) -> None:
+def wait_for_http(
+    url: str, process: RunningProcess, timeout: float = 20.0, verify: bool | str = True
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.process.poll() is not None:
             raise RuntimeError(f"process exited early:\n{process.log()}")
         try:
-            if requests.get(url, timeout=1).status_code == 200:
+            if requests.get(url, timeout=1, verify=verify).status_code == 200:
                 return
         except requests.RequestException:
             pass
@@ -87,6 +89,54 @@ def start_local_salesforce(
     )
     try:
         wait_for_http(f"{url}/_standin/health", running)
+    except RuntimeError:
+        running.stop()
+        raise
+    return running
+
+
+def start_local_bank(
+    data_dir: Path,
+    *,
+    auto_activate: bool = False,
+    salesforce_data: Path | None = None,
+    tls: tuple[Path, Path, Path] | None = None,
+) -> RunningProcess:
+    """The local EBICS bank in its own process; ``url`` is its EBICS endpoint.
+
+    ``tls`` is (certificate, key, CA bundle): the bank then serves https only.
+    """
+    port = free_port()
+    scheme = "https" if tls else "http"
+    base = f"{scheme}://127.0.0.1:{port}"
+    log_path = data_dir / "local-bank.log"
+    command = [
+        sys.executable,
+        "-m",
+        "standins.bank",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--data",
+        str(data_dir / "bank"),
+    ]
+    if auto_activate:
+        command.append("--auto-activate")
+    if salesforce_data is not None:
+        command += ["--salesforce-data", str(salesforce_data)]
+    if tls is not None:
+        command += ["--certfile", str(tls[0]), "--keyfile", str(tls[1])]
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        stdout=log_path.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    running = RunningProcess(url=f"{base}/ebics", process=process, log_path=log_path)
+    try:
+        wait_for_http(f"{base}/_standin/health", running, verify=str(tls[2]) if tls else True)
     except RuntimeError:
         running.stop()
         raise

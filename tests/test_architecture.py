@@ -19,6 +19,8 @@ ALLOWED_MODELS = {
     "portal.FieldMapping": "which Salesforce object and fields hold a concept",
     "portal.SalesforceJobCredential": "the encrypted refresh token jobs run under",
     "settlement.MatchingConfiguration": "how statement items find open items",
+    "banking.BankConnection": "an EBICS subscriber: bank URL, IDs, encrypted keys, bank's keys",
+    "banking.BankAccount": "an account of a bank connection and whether to retrieve it",
     # Framework tables, installed with Django and allauth; Ledgerlink leaves allauth's empty:
     # users come from Salesforce, and tokens live only in the session.
     "auth.Permission": "Django framework",

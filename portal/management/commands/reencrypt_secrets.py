@@ -9,6 +9,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from banking.models import BankConnection
 from portal.encryption import reencrypt
 from portal.models import SalesforceJobCredential
 
@@ -22,5 +23,9 @@ class Command(BaseCommand):
         for credential in SalesforceJobCredential.objects.select_for_update():
             credential.encrypted_refresh_token = reencrypt(credential.encrypted_refresh_token)
             credential.save(update_fields=["encrypted_refresh_token"])
+            count += 1
+        for connection in BankConnection.objects.exclude(encrypted_keys="").select_for_update():
+            connection.encrypted_keys = reencrypt(connection.encrypted_keys)
+            connection.save(update_fields=["encrypted_keys"])
             count += 1
         self.stdout.write(f"Re-encrypted {count} secret(s) with the newest key.")

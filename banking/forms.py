@@ -1,0 +1,92 @@
+from datetime import date, timedelta
+from typing import Any
+
+from django import forms
+
+from banking.models import BankConnection
+from banking.services import EDITABLE_FIELDS, STATEMENT_KINDS
+
+# A backup password protects private keys against offline guessing: long, not complex.
+MINIMUM_BACKUP_PASSWORD = 12
+
+
+class BankConnectionForm(forms.ModelForm):
+    bank_url = forms.URLField(
+        assume_scheme="https",
+        max_length=300,
+        label="Bank URL (EBICS endpoint)",
+        help_text="As in the bank's EBICS documentation, e.g. https://ebics.bank.example/ebics.",
+    )
+
+    class Meta:
+        model = BankConnection
+        fields = EDITABLE_FIELDS
+        labels = {
+            "host_id": "Host ID",
+            "partner_id": "Partner ID (customer ID)",
+            "user_id": "User ID (subscriber ID)",
+            "ebics_version": "EBICS version",
+            "expected_authentication_hash": "Bank's authentication key hash (X002), optional",
+            "expected_encryption_hash": "Bank's encryption key hash (E002), optional",
+        }
+        help_texts = {
+            "expected_authentication_hash": (
+                "From the bank's letter, if you have it: 64 hex digits, spaces allowed."
+            ),
+        }
+
+
+class VerifyBankKeysForm(forms.Form):
+    authentication_hash = forms.CharField(
+        label="Authentication key hash (X002) from the bank's letter", max_length=120
+    )
+    encryption_hash = forms.CharField(
+        label="Encryption key hash (E002) from the bank's letter", max_length=120
+    )
+
+
+class RetrievalForm(forms.Form):
+    kind = forms.ChoiceField(
+        choices=[(kind, kind) for kind in STATEMENT_KINDS], initial="camt.053", label="Statement"
+    )
+    start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    write_to_salesforce = forms.BooleanField(
+        required=False, initial=True, label="Write the statements to Salesforce"
+    )
+
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["start"].initial = today - timedelta(days=7)
+        self.fields["end"].initial = today
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("start"), cleaned.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError("The period starts after it ends.")
+        if start and end and (end - start).days > 366:
+            raise forms.ValidationError("Ask for at most a year at a time.")
+        return cleaned
+
+
+class BackupForm(forms.Form):
+    password = forms.CharField(
+        widget=forms.PasswordInput, min_length=MINIMUM_BACKUP_PASSWORD, label="Backup password"
+    )
+    password_again = forms.CharField(widget=forms.PasswordInput, label="The password again")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("password") != cleaned.get("password_again"):
+            raise forms.ValidationError("The passwords differ.")
+        return cleaned
+
+
+class RestoreForm(forms.Form):
+    backup = forms.FileField(label="Backup file")
+    password = forms.CharField(widget=forms.PasswordInput, label="Backup password")
+
+
+class PaymentOrderForm(forms.Form):
+    payment_file = forms.FileField(label="Payment file (pain.001 or pain.008)")

@@ -1,0 +1,112 @@
+"""Bank connections: how to reach a tenant's bank over EBICS. Configuration only.
+
+What is stored is what a finance admin sets up once: the bank's address and the subscriber's IDs,
+the subscriber's private keys (encrypted with ENCRYPTION_KEYS), the bank's public keys and the
+accounts to retrieve statements for. Statements and payments are never stored here.
+"""
+
+from django.db import models
+
+from portal.models import Tenant, User
+
+
+class EbicsVersion(models.TextChoices):
+    H005 = "H005", "EBICS 3.0 (H005)"
+    H004 = "H004", "EBICS 2.5 (H004)"
+
+
+class ConnectionStatus(models.TextChoices):
+    """Where the onboarding stands; the wizard tells the admin what to do next for each."""
+
+    NEW = "new", "New"
+    KEYS_CREATED = "keys_created", "Keys created"
+    KEYS_SENT = "keys_sent", "Keys sent"
+    LETTER_DOWNLOADED = "letter_downloaded", "Letter downloaded"
+    WAITING_FOR_BANK = "waiting_for_bank", "Waiting for bank"
+    BANK_KEYS_DOWNLOADED = "bank_keys_downloaded", "Bank keys downloaded"
+    BANK_KEYS_VERIFIED = "bank_keys_verified", "Bank keys verified"
+    ACTIVE = "active", "Active"
+    KEY_EXCHANGE_FAILED = "key_exchange_failed", "Key exchange failed"
+    ACTIVATION_ERROR = "activation_error", "Activation error"
+    DISABLED = "disabled", "Disabled"
+    KEYS_EXPIRED = "keys_expired", "Keys expired"
+
+
+class BankConnection(models.Model):
+    """One EBICS subscriber (host, partner, user) of a tenant at one bank."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="bank_connections")
+    name = models.CharField(max_length=80)
+    bank_url = models.URLField(max_length=300)
+    host_id = models.CharField(max_length=35)
+    partner_id = models.CharField(max_length=35)
+    user_id = models.CharField(max_length=35)
+    ebics_version = models.CharField(
+        max_length=4, choices=EbicsVersion.choices, default=EbicsVersion.H005
+    )
+    status = models.CharField(
+        max_length=24, choices=ConnectionStatus.choices, default=ConnectionStatus.NEW
+    )
+    # The hashes printed on the bank's own letter, if the admin has it already (hex, any grouping).
+    expected_authentication_hash = models.CharField(max_length=120, blank=True)
+    expected_encryption_hash = models.CharField(max_length=120, blank=True)
+
+    # A MultiFernet token of the subscriber's three private keys (and certificates), never logged.
+    encrypted_keys = models.TextField(blank=True)
+    keys_created_at = models.DateTimeField(null=True, blank=True)
+    keys_expire_at = models.DateTimeField(null=True, blank=True)
+    # The bank's public keys as PEM, once downloaded (HPB); trusted only after verification.
+    bank_authentication_key = models.TextField(blank=True)
+    bank_encryption_key = models.TextField(blank=True)
+    bank_keys_verified_at = models.DateTimeField(null=True, blank=True)
+    bank_keys_verified_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    # The bank's last refusal, as its return code and our explanation: no order data.
+    last_error_code = models.CharField(max_length=6, blank=True)
+    last_error_message = models.CharField(max_length=500, blank=True)
+    last_error_at = models.DateTimeField(null=True, blank=True)
+
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    # When set, only the creator may change the connection (the four-eyes setups of some banks).
+    is_locked_to_creator = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tenant", "host_id", "partner_id", "user_id"],
+                name="one_connection_per_subscriber",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.host_id}/{self.partner_id}/{self.user_id})"
+
+
+class BankAccount(models.Model):
+    """An account the bank reported for the subscriber (HTD/HKD); selected ones are retrieved."""
+
+    connection = models.ForeignKey(
+        BankConnection, on_delete=models.CASCADE, related_name="accounts"
+    )
+    account_id = models.CharField(max_length=64)
+    iban = models.CharField(max_length=34, blank=True)
+    bic = models.CharField(max_length=11, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    description = models.CharField(max_length=140, blank=True)
+    is_selected = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["iban", "account_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "account_id"], name="one_row_per_bank_account"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.iban or self.account_id
