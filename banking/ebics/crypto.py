@@ -10,6 +10,7 @@ import binascii
 import hashlib
 import zlib
 from dataclasses import dataclass
+from typing import Protocol
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
@@ -29,6 +30,9 @@ ZERO_IV = bytes(BLOCK_SIZE)
 # encoded segment at or below 1 MiB whichever way a bank measures it.
 MAX_SEGMENT_CIPHERTEXT = 1024 * 1024 * 3 // 4
 PSS_SALT_LENGTH = 32
+# Streaming decryption works through the ciphertext and the inflated output in pieces of this
+# size, so a large statement never needs a second full copy in memory.
+STREAM_CHUNK = 1024 * 1024
 
 SIGNATURE_NAMESPACE = {"H004": "http://www.ebics.org/S001", "H005": "http://www.ebics.org/S002"}
 
@@ -125,6 +129,36 @@ def join_segments(segments: tuple[str, ...] | list[str]) -> bytes:
         raise DecryptionFailed("order data segment is not valid base64") from error
 
 
+class SegmentDecoder:
+    """Decodes download segments one by one into a single growing ciphertext buffer.
+
+    The encrypted order data is base64-encoded and then cut into segments. Banks usually cut
+    at a multiple of four characters, so each segment decodes alone, but nothing forbids
+    another cut: a partial base64 quantum is carried into the next segment, which makes the
+    result the decoding of the concatenated text either way.
+    """
+
+    def __init__(self) -> None:
+        self.cipher_text = bytearray()
+        self._pending = ""
+
+    def add(self, segment_text: str) -> None:
+        """Decode one segment (raises ``DecryptionFailed`` on bad base64)."""
+        text = self._pending + "".join(segment_text.split())
+        cut = len(text) - len(text) % 4
+        self._pending = text[cut:]
+        try:
+            self.cipher_text += base64.b64decode(text[:cut], validate=True)
+        except binascii.Error as error:
+            raise DecryptionFailed("order data segment is not valid base64") from error
+
+    def finish(self) -> bytearray:
+        """Return the joined ciphertext (raises ``DecryptionFailed`` if text is left over)."""
+        if self._pending:
+            raise DecryptionFailed("the order data segments do not end on a whole base64 block")
+        return self.cipher_text
+
+
 def encrypt_order_data(
     order_data: bytes, bank_encryption_key: PublicKey, transaction_key: bytes
 ) -> EncryptedOrderData:
@@ -147,6 +181,68 @@ def decrypt_order_data(
     """
     transaction_key = decrypt_transaction_key(encrypted_transaction_key, encryption_key)
     return decompress(decrypt_with_transaction_key(join_segments(segments), transaction_key))
+
+
+class ByteSink(Protocol):
+    """Where streamed plaintext goes: a binary file, ``io.BytesIO``, a hashing adaptor."""
+
+    def write(self, data: bytes, /) -> int: ...
+
+
+def _inflate_into(inflater: "zlib._Decompress", data: bytes, sink: ByteSink) -> int:
+    written = 0
+    try:
+        chunk = inflater.decompress(data, STREAM_CHUNK)
+        while True:
+            if chunk:
+                sink.write(chunk)
+                written += len(chunk)
+            if not inflater.unconsumed_tail:
+                return written
+            chunk = inflater.decompress(inflater.unconsumed_tail, STREAM_CHUNK)
+    except zlib.error as error:
+        raise DecryptionFailed(f"order data is not zlib-compressed: {error}") from error
+
+
+def decrypt_order_data_into(
+    encrypted_transaction_key: bytes,
+    cipher_text: bytes | bytearray | memoryview,
+    encryption_key: SubscriberKey,
+    sink: ByteSink,
+) -> int:
+    """Decrypt joined ciphertext with our E002 key and inflate it into ``sink`` piece by piece.
+
+    Memory stays at one chunk of plaintext beyond the ciphertext the caller already holds.
+    Returns the number of plaintext bytes written. Raises ``DecryptionFailed`` when the key,
+    the padding or the compression is broken; ``sink`` may then hold partial data, which the
+    caller must discard.
+    """
+    transaction_key = decrypt_transaction_key(encrypted_transaction_key, encryption_key)
+    if len(transaction_key) != TRANSACTION_KEY_LENGTH:
+        raise DecryptionFailed("the transaction key is not 128 bits long")
+    view = memoryview(cipher_text)
+    if not len(view) or len(view) % BLOCK_SIZE:
+        raise DecryptionFailed("encrypted order data is not a whole number of blocks")
+    decryptor = Cipher(algorithms.AES(transaction_key), modes.CBC(ZERO_IV)).decryptor()
+    inflater = zlib.decompressobj()
+    written = 0
+    # The last block carries the padding, so one block is always held back until the end.
+    held = b""
+    for start in range(0, len(view), STREAM_CHUNK):
+        plain = held + decryptor.update(view[start : start + STREAM_CHUNK])
+        held = plain[-BLOCK_SIZE:]
+        written += _inflate_into(inflater, plain[:-BLOCK_SIZE], sink)
+    written += _inflate_into(inflater, unpad(held + decryptor.finalize()), sink)
+    try:
+        rest = inflater.flush()
+    except zlib.error as error:
+        raise DecryptionFailed(f"order data is not zlib-compressed: {error}") from error
+    if rest:
+        sink.write(rest)
+        written += len(rest)
+    if not inflater.eof or inflater.unused_data:
+        raise DecryptionFailed("the compressed order data is truncated or has trailing bytes")
+    return written
 
 
 def decompress(data: bytes) -> bytes:

@@ -92,6 +92,8 @@ class BtfService:
     scope: str | None = None
     service_option: str | None = None
     msg_name_version: str | None = None
+    #: ``"ZIP"`` when the bank packs the files into a ZIP container (German camt downloads).
+    container: str | None = None
 
 
 @dataclass(frozen=True)
@@ -120,15 +122,31 @@ class PreparedUpload:
     encrypted: crypto.EncryptedOrderData
 
 
-def camt_statement_service(message: str, version: str, *, scope: str = "DE") -> BtfService:
+def camt_statement_service(
+    message: str, version: str, *, scope: str = "DE", container: str | None = "ZIP"
+) -> BtfService:
     """The BTD service for a camt download: camt.052 (STM), camt.053 (EOP) or camt.054 (REP).
 
+    German banks deliver camt files in a ZIP container (the H004 C52/C53/C54 equivalents), so
+    the order names ``Container containerType="ZIP"`` unless ``container`` is None.
     Raises ``InvalidRequest`` for any other message.
     """
     service_names = {"camt.052": "STM", "camt.053": "EOP", "camt.054": "REP"}
     if message not in service_names:
         raise InvalidRequest(f"{message} is not a camt statement or report")
-    return BtfService(service_names[message], message, scope=scope, msg_name_version=version)
+    return BtfService(
+        service_names[message], message, scope=scope, msg_name_version=version, container=container
+    )
+
+
+def payment_status_service(
+    version: str | None = None, *, scope: str | None = None, container: str | None = "ZIP"
+) -> BtfService:
+    """The BTD service for payment status reports (PSR, pain.002), zipped like H004 CRZ/CDZ.
+
+    Without ``version`` the bank delivers the pain.002 version it produces for the payments.
+    """
+    return BtfService("PSR", "pain.002", scope=scope, msg_name_version=version, container=container)
 
 
 def mt940_service(*, scope: str = "DE") -> BtfService:
@@ -136,13 +154,21 @@ def mt940_service(*, scope: str = "DE") -> BtfService:
     return BtfService("EOP", "mt940", scope=scope)
 
 
-def credit_transfer_service(version: str = "09", *, scope: str = "DE") -> BtfService:
-    """The BTU service for SEPA credit transfers (pain.001)."""
+def credit_transfer_service(version: str = "09", *, scope: str | None = None) -> BtfService:
+    """The BTU service for SEPA credit transfers (pain.001).
+
+    SEPA services carry no Scope in the German mapping (CCT = ``SCT`` + ``pain.001``); pass
+    one only for national variants such as ``CH``.
+    """
     return BtfService("SCT", "pain.001", scope=scope, msg_name_version=version)
 
 
-def direct_debit_service(scheme: str, version: str = "08", *, scope: str = "DE") -> BtfService:
+def direct_debit_service(
+    scheme: str, version: str = "08", *, scope: str | None = None
+) -> BtfService:
     """The BTU service for SEPA direct debits (pain.008) of scheme ``COR`` or ``B2B``.
+
+    No Scope by default, as for credit transfers (CDD = ``SDD``/``COR``, CDB = ``SDD``/``B2B``).
 
     Raises ``InvalidRequest`` for any other scheme.
     """
@@ -208,6 +234,8 @@ def _add_service(parent: etree._Element, ns: str, service: BtfService) -> None:
         _sub(element, ns, "Scope", service.scope)
     if service.service_option:
         _sub(element, ns, "ServiceOption", service.service_option)
+    if service.container:
+        _sub(element, ns, "Container", containerType=service.container)
     attributes = {"version": service.msg_name_version} if service.msg_name_version else {}
     _sub(element, ns, "MsgName", service.msg_name, **attributes)
 
@@ -422,6 +450,58 @@ def build_hia_request(
     return _unsecured_request(subscriber, version, "HIA", order_data)
 
 
+def build_hcs_request_order_data(
+    subscriber: Subscriber,
+    *,
+    signature_key: PublicKey,
+    authentication_key: PublicKey,
+    encryption_key: PublicKey,
+    version: EbicsVersion = EbicsVersion.H005,
+    certificates: tuple[bytes, bytes, bytes] | None = None,
+    now: datetime,
+) -> bytes:
+    """The HCS order data (HCSRequestOrderData) announcing three new subscriber keys.
+
+    Element order as the reference clients send it: X002, E002, then the A006 key in the
+    signature namespace (S001/S002), PartnerID, UserID. H005 needs the DER ``certificates``
+    (signature, authentication, encryption). Raises ``InvalidRequest`` like INI and HIA.
+    """
+    ns = version.namespace
+    signature_ns = crypto.SIGNATURE_NAMESPACE[version.value]
+    root = etree.Element(
+        f"{{{ns}}}HCSRequestOrderData", nsmap={None: ns, "ds": DS, "esig": signature_ns}
+    )
+    signature_cert, authentication_cert, encryption_cert = certificates or (None, None, None)
+    authentication = _sub(root, ns, "AuthenticationPubKeyInfo")
+    _add_public_key_info(
+        authentication,
+        ns,
+        key=authentication_key,
+        version=version,
+        certificate=authentication_cert,
+        now=now,
+    )
+    _sub(authentication, ns, "AuthenticationVersion", KeyVersion.AUTHENTICATION.value)
+    encryption = _sub(root, ns, "EncryptionPubKeyInfo")
+    _add_public_key_info(
+        encryption, ns, key=encryption_key, version=version, certificate=encryption_cert, now=now
+    )
+    _sub(encryption, ns, "EncryptionVersion", KeyVersion.ENCRYPTION.value)
+    signature = _sub(root, signature_ns, "SignaturePubKeyInfo")
+    _add_public_key_info(
+        signature,
+        signature_ns,
+        key=signature_key,
+        version=version,
+        certificate=signature_cert,
+        now=now,
+    )
+    _sub(signature, signature_ns, "SignatureVersion", KeyVersion.SIGNATURE.value)
+    _sub(root, ns, "PartnerID", subscriber.partner_id)
+    _sub(root, ns, "UserID", subscriber.user_id)
+    return _serialise(root)
+
+
 def build_hpb_request(
     subscriber: Subscriber,
     authentication_key: SubscriberKey,
@@ -499,6 +579,12 @@ def build_download_initialisation(
                 raise InvalidRequest("a BTD download needs a service")
             params = _sub(details, ns, "BTDOrderParams")
             _add_service(params, ns, order.service)
+            if order.date_range is not None:
+                _add_date_range(params, ns, order.date_range)
+        else:
+            # H005 requires an OrderParams element; admin downloads (HTD, HAA, HKD, HAC,
+            # PTK) use StandardOrderParams, with the period when there is one.
+            params = _sub(details, ns, "StandardOrderParams")
             if order.date_range is not None:
                 _add_date_range(params, ns, order.date_range)
     else:
@@ -606,6 +692,9 @@ def prepare_upload(
             attributes = {"fileName": order.file_name} if order.file_name else {}
             params = _sub(details, ns, "BTUOrderParams", **attributes)
             _add_service(params, ns, order.service)
+        else:
+            # Admin uploads such as HCS: OrderParams is mandatory in H005.
+            _sub(details, ns, "StandardOrderParams")
     else:
         _sub(details, ns, "OrderType", order.order_type)
         _sub(details, ns, "OrderAttribute", "OZHNN")

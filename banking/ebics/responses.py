@@ -330,35 +330,72 @@ def _permitted(permission: etree._Element) -> list[str]:
     return [name for name in names if name]
 
 
+def _user_info(user_element: etree._Element) -> UserInfo:
+    user_id = _child(user_element, "UserID")
+    permitted = tuple(
+        name
+        for permission in _children(user_element, "Permission")
+        for name in _permitted(permission)
+    )
+    return UserInfo(
+        user_id=(user_id.text or "").strip() if user_id is not None else "",
+        status=user_id.get("Status") if user_id is not None else None,
+        name=_text(user_element, "Name"),
+        permitted_order_types=permitted,
+    )
+
+
+def _partner_parts(
+    partner: etree._Element | None,
+) -> tuple[tuple[Account, ...], tuple[OrderInfo, ...]]:
+    if partner is None:
+        return (), ()
+    return (
+        tuple(_account(a) for a in _children(partner, "AccountInfo")),
+        tuple(_order_info(o) for o in _children(partner, "OrderInfo")),
+    )
+
+
 def parse_htd_order_data(xml: bytes) -> HtdOrderData:
     """Parse decrypted HTDResponseOrderData (raises ``UnexpectedResponse``)."""
     root = _parse(xml, "HTDResponseOrderData")
     partner = _child(root, "PartnerInfo")
     user_element = _child(root, "UserInfo")
-    user = None
-    if user_element is not None:
-        user_id = _child(user_element, "UserID")
-        permitted = tuple(
-            name
-            for permission in _children(user_element, "Permission")
-            for name in _permitted(permission)
-        )
-        user = UserInfo(
-            user_id=(user_id.text or "").strip() if user_id is not None else "",
-            status=user_id.get("Status") if user_id is not None else None,
-            name=_text(user_element, "Name"),
-            permitted_order_types=permitted,
-        )
+    accounts, order_infos = _partner_parts(partner)
     return HtdOrderData(
         partner_name=_text(partner, "AddressInfo", "Name"),
         host_id=_text(partner, "BankInfo", "HostID"),
-        accounts=tuple(_account(a) for a in _children(partner, "AccountInfo"))
-        if partner is not None
-        else (),
-        order_infos=tuple(_order_info(o) for o in _children(partner, "OrderInfo"))
-        if partner is not None
-        else (),
-        user=user,
+        accounts=accounts,
+        order_infos=order_infos,
+        user=_user_info(user_element) if user_element is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class HkdOrderData:
+    """What the bank knows about the partner (customer) and all of its users (HKD)."""
+
+    partner_name: str | None
+    host_id: str | None
+    accounts: tuple[Account, ...]
+    order_infos: tuple[OrderInfo, ...]
+    users: tuple[UserInfo, ...]
+
+
+def parse_hkd_order_data(xml: bytes) -> HkdOrderData:
+    """Parse decrypted HKDResponseOrderData: the partner's accounts and every user.
+
+    Raises ``UnexpectedResponse`` when ``xml`` is not HKDResponseOrderData.
+    """
+    root = _parse(xml, "HKDResponseOrderData")
+    partner = _child(root, "PartnerInfo")
+    accounts, order_infos = _partner_parts(partner)
+    return HkdOrderData(
+        partner_name=_text(partner, "AddressInfo", "Name"),
+        host_id=_text(partner, "BankInfo", "HostID"),
+        accounts=accounts,
+        order_infos=order_infos,
+        users=tuple(_user_info(user) for user in _children(root, "UserInfo")),
     )
 
 

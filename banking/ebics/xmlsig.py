@@ -42,6 +42,11 @@ def parse_document(xml: bytes) -> etree._Element:
         raise MalformedDocument(f"not well-formed XML: {error}") from error
 
 
+def local_name(element: etree._Element) -> str:
+    """The element's name without its namespace (``ebicsResponse``)."""
+    return str(etree.QName(element).localname)
+
+
 def canonicalise(element: etree._Element) -> bytes:
     """Inclusive C14N 1.0 of one element as it stands in its document.
 

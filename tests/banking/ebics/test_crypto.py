@@ -1,5 +1,6 @@
 import base64
 import hashlib
+import io
 import zlib
 
 import pytest
@@ -106,3 +107,50 @@ def test_a006_signature_of_other_data_is_rejected(subscriber_keys):
         crypto.verify_order_signature(
             b"<Document>900</Document>", signature, subscriber_keys.signature.public
         )
+
+
+def _encrypted(plain: bytes, key: bytes) -> bytes:
+    return crypto.encrypt_with_transaction_key(zlib.compress(plain), key)
+
+
+def test_streaming_decryption_writes_the_same_bytes_as_the_one_shot_path(subscriber_keys):
+    plain = b"<Ntry>12.50 EUR</Ntry>" * 200_000
+    key = bytes(range(16))
+    wrapped = crypto.encrypt_transaction_key(key, subscriber_keys.encryption.public)
+    sink = io.BytesIO()
+    written = crypto.decrypt_order_data_into(
+        wrapped, _encrypted(plain, key), subscriber_keys.encryption, sink
+    )
+    assert sink.getvalue() == plain
+    assert written == len(plain)
+
+
+def test_streaming_decryption_refuses_truncated_compressed_data(subscriber_keys):
+    key = bytes(range(16))
+    wrapped = crypto.encrypt_transaction_key(key, subscriber_keys.encryption.public)
+    truncated = crypto.encrypt_with_transaction_key(zlib.compress(b"abc" * 1000)[:-6], key)
+    with pytest.raises(crypto.DecryptionFailed):
+        crypto.decrypt_order_data_into(wrapped, truncated, subscriber_keys.encryption, io.BytesIO())
+
+
+def test_segment_decoder_joins_segments_cut_anywhere_in_the_base64_text():
+    data = bytes(range(256)) * 7
+    text = base64.b64encode(data).decode("ascii")
+    decoder = crypto.SegmentDecoder()
+    for start in range(0, len(text), 37):
+        decoder.add(text[start : start + 37])
+    assert bytes(decoder.finish()) == data
+
+
+def test_segment_decoder_joins_separately_encoded_segments():
+    decoder = crypto.SegmentDecoder()
+    for piece in (b"first piece", b"second"):
+        decoder.add(base64.b64encode(piece).decode("ascii"))
+    assert bytes(decoder.finish()) == b"first piecesecond"
+
+
+def test_segment_decoder_refuses_text_left_over_at_the_end():
+    decoder = crypto.SegmentDecoder()
+    decoder.add("QUJD" + "RA")
+    with pytest.raises(crypto.DecryptionFailed):
+        decoder.finish()

@@ -360,3 +360,86 @@ def test_h005_hia_carries_both_certificates(acme_subscriber, subscriber_keys):
     order_data = zlib.decompress(base64.b64decode(root.findtext(".//e:OrderData", namespaces=H005)))
     parsed = responses.parse_hia_request_order_data(order_data)
     assert parsed.keys == (subscriber_keys.authentication.public, subscriber_keys.encryption.public)
+
+
+def test_h005_camt_download_names_the_zip_container_before_the_message(
+    acme_subscriber, subscriber_keys, bank_keys, stamp
+):
+    order = messages.DownloadOrder("BTD", service=messages.camt_statement_service("camt.053", "08"))
+    request = messages.build_download_initialisation(
+        acme_subscriber, subscriber_keys.authentication, bank_keys, stamp, order
+    )
+    service = etree.fromstring(request).find(".//e:BTDOrderParams/e:Service", namespaces=H005)
+    assert [etree.QName(child).localname for child in service] == [
+        "ServiceName",
+        "Scope",
+        "Container",
+        "MsgName",
+    ]
+    assert service.find("e:Container", namespaces=H005).get("containerType") == "ZIP"
+
+
+def test_h005_admin_download_with_a_period_carries_standard_order_params(
+    acme_subscriber, subscriber_keys, bank_keys, stamp
+):
+    order = messages.DownloadOrder(
+        "HAC", date_range=messages.DateRange(date(2026, 3, 1), date(2026, 3, 2))
+    )
+    request = messages.build_download_initialisation(
+        acme_subscriber, subscriber_keys.authentication, bank_keys, stamp, order
+    )
+    details = etree.fromstring(request).find(".//e:OrderDetails", namespaces=H005)
+    assert [etree.QName(child).localname for child in details] == [
+        "AdminOrderType",
+        "StandardOrderParams",
+    ]
+    assert details.findtext(".//e:End", namespaces=H005) == "2026-03-02"
+
+
+@pytest.mark.parametrize("order_type", ["HTD", "HKD", "HAA"])
+def test_h005_admin_download_without_a_period_still_carries_empty_standard_order_params(
+    order_type, acme_subscriber, subscriber_keys, bank_keys, stamp
+):
+    request = messages.build_download_initialisation(
+        acme_subscriber,
+        subscriber_keys.authentication,
+        bank_keys,
+        stamp,
+        messages.DownloadOrder(order_type),
+    )
+    params = etree.fromstring(request).find(".//e:StandardOrderParams", namespaces=H005)
+    assert params is not None
+    assert len(params) == 0
+
+
+def test_h004_hcs_order_data_lists_the_three_new_keys_with_the_signature_key_in_s001(
+    acme_subscriber, subscriber_keys
+):
+    order_data = messages.build_hcs_request_order_data(
+        acme_subscriber,
+        signature_key=subscriber_keys.signature.public,
+        authentication_key=subscriber_keys.authentication.public,
+        encryption_key=subscriber_keys.encryption.public,
+        version=EbicsVersion.H004,
+        now=SENT_AT,
+    )
+    root = etree.fromstring(order_data)
+    assert [etree.QName(child).text for child in root] == [
+        "{urn:org:ebics:H004}AuthenticationPubKeyInfo",
+        "{urn:org:ebics:H004}EncryptionPubKeyInfo",
+        "{http://www.ebics.org/S001}SignaturePubKeyInfo",
+        "{urn:org:ebics:H004}PartnerID",
+        "{urn:org:ebics:H004}UserID",
+    ]
+    assert root.findtext("{*}SignaturePubKeyInfo/{*}SignatureVersion") == "A006"
+
+
+def test_h005_hcs_order_data_needs_certificates(acme_subscriber, subscriber_keys):
+    with pytest.raises(messages.InvalidRequest):
+        messages.build_hcs_request_order_data(
+            acme_subscriber,
+            signature_key=subscriber_keys.signature.public,
+            authentication_key=subscriber_keys.authentication.public,
+            encryption_key=subscriber_keys.encryption.public,
+            now=SENT_AT,
+        )

@@ -240,3 +240,20 @@ def test_h005_htd_permissions_list_admin_order_types_and_services():
     assert htd.user.permitted_order_types == ("HTD", "EOP camt.053")
     (account,) = htd.accounts
     assert (account.currency, account.holder, account.bic) == ("EUR", "Acme GmbH", None)
+
+
+def test_hkd_order_data_lists_the_partner_accounts_and_every_user():
+    htd = read_fixture("htd_order_data.xml")
+    user = htd[htd.index(b"<UserInfo") : htd.index(b"</UserInfo>") + len(b"</UserInfo>")]
+    hkd = htd.replace(b"HTDResponseOrderData", b"HKDResponseOrderData").replace(
+        user, user + user.replace(b">EBIX<", b">DORA<")
+    )
+    parsed = responses.parse_hkd_order_data(hkd)
+    assert parsed.accounts == responses.parse_htd_order_data(htd).accounts
+    assert len(parsed.users) == 2
+    assert parsed.users[0].permitted_order_types
+
+
+def test_htd_order_data_is_not_taken_for_hkd():
+    with pytest.raises(responses.UnexpectedResponse):
+        responses.parse_hkd_order_data(read_fixture("htd_order_data.xml"))
