@@ -58,6 +58,9 @@ class BankConnection(models.Model):
     # The bank's public keys as PEM, once downloaded (HPB); trusted only after verification.
     bank_authentication_key = models.TextField(blank=True)
     bank_encryption_key = models.TextField(blank=True)
+    # SHA-256 (hex) of the bank's X.509 certificates, when it sent them (EBICS 3.0).
+    bank_authentication_certificate_hash = models.CharField(max_length=64, blank=True)
+    bank_encryption_certificate_hash = models.CharField(max_length=64, blank=True)
     bank_keys_verified_at = models.DateTimeField(null=True, blank=True)
     bank_keys_verified_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -85,10 +85,16 @@ class ConnectionTest:
 
 @dataclass(frozen=True)
 class KeyHashes:
-    """The bank's key hashes as the bank prints them, and whether they match its letter."""
+    """The bank's key hashes grouped as banks print them, and whether they match its letter.
+
+    Banks that send certificates (EBICS 3.0) print the certificates' hashes on their letter;
+    both are shown and either is accepted.
+    """
 
     authentication: tuple[str, ...]
     encryption: tuple[str, ...]
+    authentication_certificate: tuple[str, ...]
+    encryption_certificate: tuple[str, ...]
     matches_expected: bool | None
 
 
@@ -332,9 +338,13 @@ def initialisation_letter(*, actor: User, connection: BankConnection, now: datet
         certificates=stored.certificates,
     )
     pdf = letters.render_initialisation_letter(
-        letter,
-        company_name=connection.tenant.name,
-        bank_url=connection.bank_url,
+        letters.InitialisationLetterData(
+            content=letter,
+            company_name=connection.tenant.name,
+            bank_url=connection.bank_url,
+            bank_name=connection.name,
+            subscriber_name=str(actor),
+        ),
         generated_at=now,
     )
     if connection.status == S.KEYS_SENT:
@@ -373,6 +383,7 @@ def download_bank_keys(*, actor: User, connection: BankConnection, now: datetime
                 advice="Once the bank confirms it has your letter, try again.",
             ) from refused
         raise
+    authentication_certificate, encryption_certificate = parameters.certificates
     _move(
         connection,
         actor,
@@ -380,17 +391,36 @@ def download_bank_keys(*, actor: User, connection: BankConnection, now: datetime
         "bank_connection.bank_keys_downloaded",
         bank_authentication_key=bank_client.public_key_pem(parameters.keys.authentication),
         bank_encryption_key=bank_client.public_key_pem(parameters.keys.encryption),
+        bank_authentication_certificate_hash=(
+            certificate_digest(authentication_certificate).hex()
+            if authentication_certificate
+            else ""
+        ),
+        bank_encryption_certificate_hash=(
+            certificate_digest(encryption_certificate).hex() if encryption_certificate else ""
+        ),
         bank_keys_verified_at=None,
         bank_keys_verified_by=None,
     )
     return bank_key_hashes(connection)
 
 
-def _bank_digests(connection: BankConnection) -> tuple[bytes, bytes]:
+def _bank_digests(connection: BankConnection) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """For each bank key, the hex hashes its letter may print: the key's, and the certificate's."""
     keys = bank_client.bank_keys_of(connection)
     if keys is None:
         raise ConnectionError("Download the bank's keys first.")
-    return keys.authentication.digest(), keys.encryption.digest()
+    authentication: tuple[str, ...] = (keys.authentication.digest().hex(),)
+    encryption: tuple[str, ...] = (keys.encryption.digest().hex(),)
+    if connection.bank_authentication_certificate_hash:
+        authentication += (connection.bank_authentication_certificate_hash,)
+    if connection.bank_encryption_certificate_hash:
+        encryption += (connection.bank_encryption_certificate_hash,)
+    return authentication, encryption
+
+
+def _lines(hex_digest: str) -> tuple[str, ...]:
+    return format_digest_for_letter(bytes.fromhex(hex_digest)) if hex_digest else ()
 
 
 def bank_key_hashes(connection: BankConnection) -> KeyHashes:
@@ -399,16 +429,21 @@ def bank_key_hashes(connection: BankConnection) -> KeyHashes:
     expected = (connection.expected_authentication_hash, connection.expected_encryption_hash)
     matches = None
     if all(expected):
-        matches = _same_hash(expected[0], authentication) and _same_hash(expected[1], encryption)
+        matches = _matches(expected[0], authentication) and _matches(expected[1], encryption)
     return KeyHashes(
-        authentication=format_digest_for_letter(authentication),
-        encryption=format_digest_for_letter(encryption),
+        authentication=_lines(authentication[0]),
+        encryption=_lines(encryption[0]),
+        authentication_certificate=_lines(connection.bank_authentication_certificate_hash),
+        encryption_certificate=_lines(connection.bank_encryption_certificate_hash),
         matches_expected=matches,
     )
 
 
-def _same_hash(typed: str, digest: bytes) -> bool:
-    return hmac.compare_digest(_normalise_hash(typed), digest.hex())
+def _matches(typed: str, candidates: tuple[str, ...]) -> bool:
+    normalised = _normalise_hash(typed)
+    # Every candidate is compared, so the time taken does not tell which one matched.
+    results = [hmac.compare_digest(normalised, candidate) for candidate in candidates]
+    return any(results)
 
 
 def verify_bank_keys(
@@ -427,7 +462,7 @@ def verify_bank_keys(
     _require(connection, actor, S.BANK_KEYS_DOWNLOADED, S.BANK_KEYS_VERIFIED)
     authentication, encryption = _bank_digests(connection)
     if not (
-        _same_hash(authentication_hash, authentication) and _same_hash(encryption_hash, encryption)
+        _matches(authentication_hash, authentication) and _matches(encryption_hash, encryption)
     ):
         record_audit(
             tenant=connection.tenant,
@@ -447,8 +482,8 @@ def verify_bank_keys(
             "bank_connection.bank_keys_verified",
             bank_keys_verified_at=now,
             bank_keys_verified_by=actor,
-            expected_authentication_hash=authentication.hex(),
-            expected_encryption_hash=encryption.hex(),
+            expected_authentication_hash=_normalise_hash(authentication_hash),
+            expected_encryption_hash=_normalise_hash(encryption_hash),
         )
     discover_accounts(actor=actor, connection=connection, now=now)
 
@@ -622,13 +657,23 @@ def export_keys(*, actor: User, connection: BankConnection, password: str, now: 
                 partner_id=connection.partner_id,
                 user_id=connection.user_id,
                 ebics_version=connection.ebics_version,
-                signature_key=stored.keys.signature.private_pem(),
-                authentication_key=stored.keys.authentication.private_pem(),
-                encryption_key=stored.keys.encryption.private_pem(),
-                certificates=stored.certificates,
-                bank_authentication_key=connection.bank_authentication_key.encode() or None,
-                bank_encryption_key=connection.bank_encryption_key.encode() or None,
-                bank_keys_verified=connection.bank_keys_verified_at is not None,
+                signature_pem=stored.keys.signature.private_pem(),
+                authentication_pem=stored.keys.authentication.private_pem(),
+                encryption_pem=stored.keys.encryption.private_pem(),
+                certificates=(
+                    backup.SubscriberCertificates(*stored.certificates)
+                    if stored.certificates
+                    else None
+                ),
+                bank_keys=(
+                    backup.BankPublicKeys(
+                        authentication_pem=connection.bank_authentication_key.encode(),
+                        encryption_pem=connection.bank_encryption_key.encode(),
+                        verified=connection.bank_keys_verified_at is not None,
+                    )
+                    if connection.bank_authentication_key
+                    else None
+                ),
             ),
             password,
             created_at=now,
@@ -669,23 +714,28 @@ def restore_keys(
         connection.user_id,
     ):
         raise ConnectionError("That backup is for another subscriber (host, partner or user).")
+    certificates = bundle.certificates
     stored = keystore.StoredKeys(
         keys=SubscriberKeys(
-            signature=load_subscriber_key(KeyVersion.SIGNATURE, bundle.signature_key),
+            signature=load_subscriber_key(KeyVersion.SIGNATURE, bundle.signature_pem),
             authentication=load_subscriber_key(
-                KeyVersion.AUTHENTICATION, bundle.authentication_key
+                KeyVersion.AUTHENTICATION, bundle.authentication_pem
             ),
-            encryption=load_subscriber_key(KeyVersion.ENCRYPTION, bundle.encryption_key),
+            encryption=load_subscriber_key(KeyVersion.ENCRYPTION, bundle.encryption_pem),
         ),
-        certificates=bundle.certificates,
+        certificates=(
+            (certificates.signature, certificates.authentication, certificates.encryption)
+            if certificates
+            else None
+        ),
     )
     fields: dict[str, Any] = {"encrypted_keys": keystore.seal(stored), "keys_created_at": now}
     status = S.KEYS_CREATED
-    if bundle.bank_authentication_key and bundle.bank_encryption_key:
-        fields["bank_authentication_key"] = bundle.bank_authentication_key.decode()
-        fields["bank_encryption_key"] = bundle.bank_encryption_key.decode()
+    if bundle.bank_keys is not None:
+        fields["bank_authentication_key"] = bundle.bank_keys.authentication_pem.decode()
+        fields["bank_encryption_key"] = bundle.bank_keys.encryption_pem.decode()
         status = S.BANK_KEYS_DOWNLOADED
-        if bundle.bank_keys_verified:
+        if bundle.bank_keys.verified:
             fields["bank_keys_verified_at"] = now
             fields["bank_keys_verified_by"] = actor
             status = S.ACTIVE

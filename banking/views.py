@@ -23,7 +23,7 @@ from banking.forms import (
     RetrievalForm,
     VerifyBankKeysForm,
 )
-from banking.models import BankConnection
+from banking.models import BankConnection, ConnectionStatus
 from portal.errors import PortalError
 from portal.framing import frameable_in_salesforce
 from portal.roles import Role
@@ -53,7 +53,7 @@ def connections(request: PortalRequest) -> HttpResponse:
     return render(
         request,
         "banking/connections.html",
-        {"connections": [(row, wizard.GUIDANCE[row.status]) for row in rows]},
+        {"connections": [(row, wizard.GUIDANCE[ConnectionStatus(row.status)]) for row in rows]},
     )
 
 
@@ -94,14 +94,15 @@ def _render_wizard(
     request: PortalRequest,
     connection: BankConnection,
     *,
-    status: int = 200,
+    http_status: int = 200,
     **forms: object,
 ) -> HttpResponse:
     has_bank_keys = bool(connection.bank_authentication_key)
+    status = ConnectionStatus(connection.status)
     context = {
         "connection": connection,
-        "guidance": wizard.GUIDANCE[connection.status],
-        "progress": wizard.progress(connection.status),
+        "guidance": wizard.GUIDANCE[status],
+        "progress": wizard.progress(status),
         "bank_hashes": services.bank_key_hashes(connection) if has_bank_keys else None,
         "certificate_hashes": services.certificate_hashes(connection),
         "accounts": connection.accounts.all(),
@@ -116,7 +117,7 @@ def _render_wizard(
         "can_change": not connection.is_locked_to_creator
         or connection.created_by_id == request.user.pk,
     }
-    return render(request, "banking/connection.html", context, status=status)
+    return render(request, "banking/connection.html", context, status=http_status)
 
 
 def _run_step(
@@ -208,7 +209,7 @@ def verify_bank_keys(request: PortalRequest, connection_id: int) -> HttpResponse
     connection = _connection(request, connection_id)
     form = VerifyBankKeysForm(request.POST)
     if not form.is_valid():
-        return _render_wizard(request, connection, status=400, verify_form=form)
+        return _render_wizard(request, connection, http_status=400, verify_form=form)
     return _run_step(
         request,
         connection,
@@ -262,7 +263,7 @@ def retrieve(request: PortalRequest, connection_id: int) -> HttpResponse:
     connection = _connection(request, connection_id)
     form = RetrievalForm(request.POST, today=_now().date())
     if not form.is_valid():
-        return _render_wizard(request, connection, status=400, retrieval_form=form)
+        return _render_wizard(request, connection, http_status=400, retrieval_form=form)
     try:
         salesforce = client_for(request) if form.cleaned_data["write_to_salesforce"] else None
         result = retrieval.retrieve_statements(
@@ -280,7 +281,7 @@ def retrieve(request: PortalRequest, connection_id: int) -> HttpResponse:
         messages.error(request, str(error))
     else:
         return _render_wizard(request, connection, retrieval=result, retrieval_form=form)
-    return _render_wizard(request, connection, status=400, retrieval_form=form)
+    return _render_wizard(request, connection, http_status=400, retrieval_form=form)
 
 
 @require_POST
@@ -290,7 +291,7 @@ def export_keys(request: PortalRequest, connection_id: int) -> HttpResponse:
     connection = _connection(request, connection_id)
     form = BackupForm(request.POST)
     if not form.is_valid():
-        return _render_wizard(request, connection, status=400, backup_form=form)
+        return _render_wizard(request, connection, http_status=400, backup_form=form)
     try:
         data = services.export_keys(
             actor=request.user,
@@ -314,11 +315,11 @@ def restore_keys(request: PortalRequest, connection_id: int) -> HttpResponse:
     connection = _connection(request, connection_id)
     form = RestoreForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _render_wizard(request, connection, status=400, restore_form=form)
+        return _render_wizard(request, connection, http_status=400, restore_form=form)
     upload = form.cleaned_data["backup"]
     if upload.size > MAX_BACKUP_BYTES:
         form.add_error("backup", "That file is too large to be a key backup.")
-        return _render_wizard(request, connection, status=400, restore_form=form)
+        return _render_wizard(request, connection, http_status=400, restore_form=form)
     return _run_step(
         request,
         connection,
@@ -340,11 +341,11 @@ def upload_payment_order(request: PortalRequest, connection_id: int) -> HttpResp
     connection = _connection(request, connection_id)
     form = PaymentOrderForm(request.POST, request.FILES)
     if not form.is_valid():
-        return _render_wizard(request, connection, status=400, payment_form=form)
+        return _render_wizard(request, connection, http_status=400, payment_form=form)
     upload = form.cleaned_data["payment_file"]
     if upload.size > MAX_PAYMENT_FILE_BYTES:
         form.add_error("payment_file", "That file is too large for one payment order.")
-        return _render_wizard(request, connection, status=400, payment_form=form)
+        return _render_wizard(request, connection, http_status=400, payment_form=form)
     try:
         sent = services.upload_payment_order(
             actor=request.user, connection=connection, data=upload.read(), now=_now()
@@ -355,4 +356,4 @@ def upload_payment_order(request: PortalRequest, connection_id: int) -> HttpResp
         messages.error(request, str(error))
     else:
         return _render_wizard(request, connection, sent_order=sent)
-    return _render_wizard(request, connection, status=400, payment_form=form)
+    return _render_wizard(request, connection, http_status=400, payment_form=form)

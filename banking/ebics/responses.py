@@ -74,10 +74,15 @@ class EbicsResponse:
 
 @dataclass(frozen=True)
 class BankParameters:
-    """The bank's keys and host as read from HPB order data."""
+    """The bank's keys and host as read from HPB order data.
+
+    ``certificates`` (authentication, encryption; DER) are there when the bank sent X.509
+    certificates (EBICS 3.0): its letter then prints their hashes rather than the keys'.
+    """
 
     host_id: str
     keys: BankKeys
+    certificates: tuple[bytes | None, bytes | None] = (None, None)
 
 
 @dataclass(frozen=True)
@@ -267,17 +272,21 @@ def parse_hpb_order_data(xml: bytes) -> BankParameters:
     Raises ``UnexpectedResponse`` when a key is missing and ``keys.InvalidKey`` when unusable.
     """
     root = _parse(xml, "HPBResponseOrderData")
+    authentication = _child(root, "AuthenticationPubKeyInfo")
+    encryption = _child(root, "EncryptionPubKeyInfo")
     return BankParameters(
         host_id=_text(root, "HostID") or "",
         keys=BankKeys(
-            authentication=_public_key_info(
-                _child(root, "AuthenticationPubKeyInfo"), KeyVersion.AUTHENTICATION
-            ),
-            encryption=_public_key_info(
-                _child(root, "EncryptionPubKeyInfo"), KeyVersion.ENCRYPTION
-            ),
+            authentication=_public_key_info(authentication, KeyVersion.AUTHENTICATION),
+            encryption=_public_key_info(encryption, KeyVersion.ENCRYPTION),
         ),
+        certificates=(_certificate(authentication), _certificate(encryption)),
     )
+
+
+def _certificate(element: etree._Element | None) -> bytes | None:
+    text = _text(element, "X509Data", "X509Certificate")
+    return _b64decode(text, "X509Certificate") if text else None
 
 
 def _account(element: etree._Element) -> Account:
