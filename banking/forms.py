@@ -71,6 +71,7 @@ class RetrievalForm(forms.Form):
 
 
 class BackupForm(forms.Form):
+    prefix = "backup"
     password = forms.CharField(
         widget=forms.PasswordInput, min_length=MINIMUM_BACKUP_PASSWORD, label="Backup password"
     )
@@ -84,6 +85,7 @@ class BackupForm(forms.Form):
 
 
 class RestoreForm(forms.Form):
+    prefix = "restore"
     backup = forms.FileField(label="Backup file")
     password = forms.CharField(widget=forms.PasswordInput, label="Backup password")
 

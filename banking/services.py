@@ -689,14 +689,18 @@ def export_keys(*, actor: User, connection: BankConnection, password: str, now: 
     return data
 
 
-def certificate_hashes(connection: BankConnection) -> tuple[tuple[str, ...], ...] | None:
-    """The hash lines of the subscriber's certificates (EBICS 3.0), for the wizard."""
+def certificate_hashes(connection: BankConnection) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The subscriber's certificate hashes (EBICS 3.0) by key, as the letter prints them."""
     if not connection.encrypted_keys:
-        return None
+        return ()
     stored = keystore.unseal(connection.encrypted_keys)
     if stored.certificates is None:
-        return None
-    return tuple(format_digest_for_letter(certificate_digest(der)) for der in stored.certificates)
+        return ()
+    labels = ("Signature (A006)", "Authentication (X002)", "Encryption (E002)")
+    return tuple(
+        (label, format_digest_for_letter(certificate_digest(der)))
+        for label, der in zip(labels, stored.certificates, strict=True)
+    )
 
 
 def restore_keys(

@@ -45,7 +45,7 @@ GUIDANCE = {
         "Download and sign the initialisation letter",
         "Print the letter, sign it and send it to the bank as it asks (post, fax or upload). "
         "The bank compares its hashes with the keys it received.",
-        ("letter",),
+        ("letter", "letter_sent"),
     ),
     S.LETTER_DOWNLOADED: Guidance(
         "Send the signed letter to the bank",

@@ -2,7 +2,7 @@
 step, with the bank's refusals, and a download and an upload once active."""
 
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -192,10 +192,10 @@ def test_an_active_connection_retrieves_statements_and_sends_a_payment_order(
         payment(2),
         message_id="LL-" + secrets.token_hex(6),
         debtor=AccountHolder(name="Test Partner GmbH", iban=account.iban, bic=account.bic or None),
-        requested_execution_date=date.today() + timedelta(days=3),
+        requested_execution_date=now().date() + timedelta(days=3),
         created_at=now(),
     )
-    data = build_credit_transfer(order, today=date.today())
+    data = build_credit_transfer(order, today=now().date())
     sent = services.upload_payment_order(
         actor=finance_admin, connection=connection, data=data, now=now()
     )
@@ -212,8 +212,8 @@ def test_an_active_connection_retrieves_statements_and_sends_a_payment_order(
         actor=finance_admin,
         connection=connection,
         kind="camt.052",
-        start=date.today(),
-        end=date.today(),
+        start=now().date(),
+        end=now().date(),
         now=now(),
         salesforce=None,
     )
