@@ -6,6 +6,8 @@ The only module with side effects: it opens the data directory, starts logging a
 
 import argparse
 import logging
+import time
+import urllib.request
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,10 +46,29 @@ def _parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--salesforce-data", type=Path, help="local Salesforce store to derive demo data from"
     )
+    parser.add_argument(
+        "--after",
+        metavar="URL",
+        help="wait until this URL answers 200 before seeding (the local Salesforce's health)",
+    )
     arguments = parser.parse_args(argv)
     if (arguments.certfile is None) != (arguments.keyfile is None):
         parser.error("--certfile and --keyfile go together")
     return arguments
+
+
+def _wait_for(url: str, timeout: float = 120.0) -> None:
+    """Wait for another stand-in, so demo data is derived from its finished store."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as answer:  # noqa: S310 (our own URL)
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    logger.warning("%s did not answer within %.0f s; seeding without it", url, timeout)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -55,6 +76,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     arguments = _parse_arguments(argv)
     logging.basicConfig(level=logging.INFO, format="[%(asctime)s] %(name)s %(message)s")
     arguments.data.mkdir(parents=True, exist_ok=True)
+    if arguments.after:
+        _wait_for(arguments.after)
     ledger = Ledger(arguments.data / LEDGER_FILE, _now)
     running = assemble(
         arguments.data,
