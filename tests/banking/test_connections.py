@@ -45,9 +45,11 @@ def bank_letter(local_bank) -> dict:
     return control(local_bank, "GET", "bank-keys").json()["keys"]
 
 
-def new_connection(finance_admin, local_bank, version: str = "H005") -> BankConnection:
-    # A partner the bank has not seen: its open enrolment creates it with two accounts.
-    partner = "P" + secrets.token_hex(4).upper()
+def new_connection(
+    finance_admin, local_bank, version: str = "H005", *, partner_id: str = "", user_id: str = "U1"
+) -> BankConnection:
+    # By default a partner the bank has not seen: open enrolment creates it with two accounts.
+    partner = partner_id or "P" + secrets.token_hex(4).upper()
     return services.create_connection(
         actor=finance_admin,
         values={
@@ -55,14 +57,18 @@ def new_connection(finance_admin, local_bank, version: str = "H005") -> BankConn
             "bank_url": local_bank.url,
             "host_id": "LLBANK",
             "partner_id": partner,
-            "user_id": "U1",
+            "user_id": user_id,
             "ebics_version": version,
         },
     )
 
 
-def onboard(finance_admin, local_bank, version: str = "H005") -> BankConnection:
-    connection = new_connection(finance_admin, local_bank, version)
+def onboard(
+    finance_admin, local_bank, version: str = "H005", *, partner_id: str = "", user_id: str = "U1"
+) -> BankConnection:
+    connection = new_connection(
+        finance_admin, local_bank, version, partner_id=partner_id, user_id=user_id
+    )
     services.create_keys(actor=finance_admin, connection=connection, now=now())
     services.send_keys(actor=finance_admin, connection=connection, now=now())
     services.initialisation_letter(actor=finance_admin, connection=connection, now=now())

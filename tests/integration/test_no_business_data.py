@@ -3,23 +3,28 @@ the cache (Redis) or the logs.
 
 The full proof, over the whole daily job, comes with the end-to-end issue; this one covers every
 flow that exists so far: login, statements and status reports parsed, payment orders built,
-field mappings checked against the org, and entries read from Salesforce.
+field mappings checked against the org, entries read from Salesforce, and a bank connection
+onboarded over EBICS whose statements are retrieved and written to Salesforce.
 """
 
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 import redis
+import requests
 from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
+from banking import retrieval
 from portal.models import Tenant
 from portal.roles import Role
 from portal.salesforce.mapping import default_mapping
 from portal.salesforce.records import read_open_entries
 from portal.services import create_api_key
+from tests.banking.test_connections import onboard
 from tests.conftest import require
 from tests.portal.salesforce.test_client import client_as
 from tests.portal.test_salesforce_sessions import BOB
@@ -69,7 +74,7 @@ def _redis_text() -> str:
 
 
 def test_no_business_data_reaches_the_database_the_cache_or_the_logs(
-    local_salesforce, client, settings, caplog, acme, admin
+    local_salesforce, local_bank, client, settings, caplog, acme, admin
 ):
     require(settings.REDIS_URL.startswith("redis://"), "REDIS_URL is not set")
     caplog.set_level("DEBUG")
@@ -102,8 +107,38 @@ def test_no_business_data_reaches_the_database_the_cache_or_the_logs(
     assert entries
     entry_values = [entries[0].document_number, str(entries[0].open_amount)]
 
+    # A bank connection onboarded, statements retrieved over EBICS and written to Salesforce.
+    requests.post(
+        local_bank.url.removesuffix("/ebics") + "/_standin/subscribers/LLBANK/ACME/ALICE/reset",
+        timeout=10,
+    ).raise_for_status()
+    connection = onboard(admin, local_bank, partner_id="ACME", user_id="ALICE")
+    today = datetime.now(UTC).date()
+    retrieved = retrieval.retrieve_statements(
+        actor=admin,
+        connection=connection,
+        kind="camt.053",
+        start=today - timedelta(days=20),
+        end=today,
+        now=datetime.now(UTC),
+        salesforce=alice,
+    )
+    assert retrieved.written is not None
+    items = [item for statement in retrieved.statements for item in statement.items]
+    bank_values = [
+        value
+        for item in items[:10]
+        for value in (
+            item.counterparty.name if item.counterparty else None,
+            item.counterparty.iban if item.counterparty else None,
+            item.remittance_information,
+        )
+        if value
+    ]
+    assert bank_values
+
     assert Tenant.objects.exists()
     stored = _database_text() + _redis_text() + caplog.text
-    for value in [*SECRETS, *entry_values]:
+    for value in [*SECRETS, *entry_values, *bank_values]:
         assert value not in stored, f"{value!r} was found at rest"
     assert json.dumps(parsed.json())  # the answer itself carried the data
