@@ -19,6 +19,7 @@ from banking.ebics import backup
 from banking.ebics.client import EbicsClient, OrderFailed, UploadOutcomeUnknown
 from banking.ebics.errors import EbicsError, TransportFailed
 from banking.ebics.keys import (
+    CERTIFICATE_VALIDITY,
     KeyVersion,
     SubscriberKeys,
     certificate_digest,
@@ -181,7 +182,7 @@ def _talk(
             )
         return result
     connection.last_error_code = refused.code
-    connection.last_error_message = str(refused)[:500]
+    connection.last_error_message = f"{refused} {refused.advice}".strip()[:500]
     connection.last_error_at = now
     if on_failure is not None:
         connection.status = on_failure
@@ -302,7 +303,7 @@ def create_keys(*, actor: User, connection: BankConnection, now: datetime) -> No
         "bank_connection.keys_created",
         encrypted_keys=keystore.seal(stored),
         keys_created_at=now,
-        keys_expire_at=None,
+        keys_expire_at=now + CERTIFICATE_VALIDITY if stored.certificates else None,
         bank_authentication_key="",
         bank_encryption_key="",
         bank_keys_verified_at=None,
@@ -544,6 +545,37 @@ def test_connection(*, actor: User, connection: BankConnection, now: datetime) -
         return ConnectionTest(versions=versions, orders=orders)
 
     return _talk(connection, now, probe)
+
+
+def change_keys(*, actor: User, connection: BankConnection, now: datetime) -> None:
+    """Replace the subscriber's three keys at the bank (HCS), signed with the current key.
+
+    No letter is needed: the bank trusts the order because the current, activated signature
+    key signs it. The new keys are stored only once the bank has confirmed them.
+    """
+    _require(connection, actor, S.ACTIVE)
+    client = ready_client(connection, now)
+    fresh = keystore.create_keys(
+        common_name=f"{connection.partner_id} {connection.user_id}",
+        now=now,
+        with_certificates=connection.ebics_version == EbicsVersion.H005,
+    )
+    _talk(
+        connection,
+        now,
+        lambda bank: bank.change_keys(fresh.keys, new_certificates=fresh.certificates),
+        client=client,
+    )
+    with transaction.atomic():
+        _move(
+            connection,
+            actor,
+            S.ACTIVE,
+            "bank_connection.keys_changed",
+            encrypted_keys=keystore.seal(fresh),
+            keys_created_at=now,
+            keys_expire_at=now + CERTIFICATE_VALIDITY if fresh.certificates else None,
+        )
 
 
 @transaction.atomic

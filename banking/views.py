@@ -162,6 +162,10 @@ def run_action(request: PortalRequest, connection_id: int, action: str) -> HttpR
             lambda: services.discover_accounts(actor=actor, connection=connection, now=now),
             "The accounts were read from the bank.",
         ),
+        "change_keys": (
+            lambda: services.change_keys(actor=actor, connection=connection, now=now),
+            "The bank now uses your new keys (HCS); back them up again.",
+        ),
         "disable": (
             lambda: services.disable_connection(actor=actor, connection=connection),
             "The connection is disabled.",

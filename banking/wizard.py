@@ -72,8 +72,9 @@ GUIDANCE = {
     ),
     S.ACTIVE: Guidance(
         "The connection is active",
-        "Choose the accounts to retrieve, test the connection or retrieve statements.",
-        ("test", "discover_accounts", "disable"),
+        "Choose the accounts to retrieve, test the connection or retrieve statements. Renew the "
+        "keys before they expire: the bank accepts new keys signed with the current ones.",
+        ("test", "discover_accounts", "change_keys", "disable"),
     ),
     S.KEY_EXCHANGE_FAILED: Guidance(
         "The bank refused the keys",

@@ -79,7 +79,10 @@ def onboard(
     services.verify_bank_keys(
         actor=finance_admin,
         connection=connection,
-        authentication_hash=letter["X002"]["certificate_sha256"],
+        # EBICS 3.0 banks print certificate hashes; 2.5 banks the keys' own.
+        authentication_hash=letter["X002"][
+            "certificate_sha256" if version == "H005" else "public_key_sha256"
+        ],
         encryption_hash=letter["E002"]["public_key_sha256"],
         now=now(),
     )
@@ -345,3 +348,37 @@ def test_keys_are_reencrypted_with_a_new_encryption_key(finance_admin, local_ban
     assert connection.encrypted_keys != old_token
     pdf = services.initialisation_letter(actor=finance_admin, connection=connection, now=now())
     assert pdf.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("version", ["H005", "H004"])
+def test_an_active_connection_renews_its_keys_and_keeps_working(finance_admin, local_bank, version):
+    connection = onboard(finance_admin, local_bank, version)
+    old_keys = connection.encrypted_keys
+    services.change_keys(actor=finance_admin, connection=connection, now=now())
+    connection.refresh_from_db()
+    assert connection.encrypted_keys != old_keys
+    assert connection.status == S.ACTIVE
+    test = services.test_connection(actor=finance_admin, connection=connection, now=now())
+    assert test.orders
+    assert AuditEvent.objects.filter(action="bank_connection.keys_changed").exists()
+
+
+def test_expired_keys_stop_orders_until_new_keys_are_created(finance_admin, local_bank):
+    connection = onboard(finance_admin, local_bank)
+    assert connection.keys_expire_at is not None
+    connection.keys_expire_at = now() - timedelta(minutes=1)
+    connection.save()
+    with pytest.raises(services.ConnectionError, match="expired"):
+        retrieval.retrieve_statements(
+            actor=finance_admin,
+            connection=connection,
+            kind="camt.053",
+            start=now().date(),
+            end=now().date(),
+            now=now(),
+            salesforce=None,
+        )
+    connection.refresh_from_db()
+    assert connection.status == S.KEYS_EXPIRED
+    services.create_keys(actor=finance_admin, connection=connection, now=now())
+    assert connection.status == S.KEYS_CREATED
