@@ -178,7 +178,7 @@ API_BEARER_CACHE_SECONDS = env.int("API_BEARER_CACHE_SECONDS", default=60)
 # Largest bank file (statement, status report) accepted by the API and the commands.
 BANK_FILE_MAX_BYTES = env.int("BANK_FILE_MAX_BYTES", default=200 * 1024 * 1024)
 
-# Reviews larger than this many (statement item × open entry) pairs are computed in the worker,
+# Reviews larger than this many (statement item x open entry) pairs are computed in the worker,
 # with a progress bar, instead of while the page waits.
 REVIEW_INLINE_PAIRS = env.int("REVIEW_INLINE_PAIRS", default=20_000_000)
 

@@ -5,8 +5,7 @@ from decimal import Decimal
 import pytest
 
 from portal.models import Tenant
-from tests.portal.salesforce.test_client import client_as
-from tests.salesforce_fixtures import reset, sign_in_through_canvas
+from tests.salesforce_fixtures import sign_in_through_canvas
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -18,12 +17,6 @@ CAROL = {
     "user_id": "0055g00000CClerAAD",
     "full_name": "Carol Clerk",
 }
-
-
-@pytest.fixture
-def alice(local_salesforce):
-    reset(local_salesforce)
-    return client_as(local_salesforce, "alice@acme.example", "alice-demo-pass")
 
 
 def an_open_invoice(alice, offset=0):

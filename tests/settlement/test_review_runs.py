@@ -13,12 +13,7 @@ from portal.roles import Role
 from tests.conftest import require
 from tests.processes import start_celery_worker
 from tests.salesforce_fixtures import sign_in_through_canvas
-from tests.settlement.test_review import (  # noqa: F401  (alice is a fixture)
-    CAROL,
-    a_payment_of,
-    alice,
-    an_open_invoice,
-)
+from tests.settlement.test_review import CAROL, a_payment_of, an_open_invoice
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
