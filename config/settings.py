@@ -181,6 +181,8 @@ BANK_FILE_MAX_BYTES = env.int("BANK_FILE_MAX_BYTES", default=200 * 1024 * 1024)
 # Reviews larger than this many (statement item x open entry) pairs are computed in the worker,
 # with a progress bar, instead of while the page waits.
 REVIEW_INLINE_PAIRS = env.int("REVIEW_INLINE_PAIRS", default=20_000_000)
+# Review runs in the worker read open entries through Bulk API 2.0 from this many on (fewer calls).
+REVIEW_BULK_READ_FROM = env.int("REVIEW_BULK_READ_FROM", default=50_000)
 
 # EBICS: every bank is reached over verified TLS; a CA bundle file may be named for private CAs.
 EBICS_CA_BUNDLE = env.str("EBICS_CA_BUNDLE", default="")

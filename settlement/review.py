@@ -11,6 +11,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.conf import settings
+
 from portal.errors import PortalError
 from portal.ids import InvalidSalesforceId, normalize_salesforce_id
 from portal.models import Tenant
@@ -75,17 +77,19 @@ def compute_review(
     entry_mapping = mapping_for(tenant, "entry")
     report = on_progress or _ignore_progress
     total = None
+    use_bulk = False
     if on_progress is not None:
-        total = count_unmatched_statement_items(client, item_mapping) + count_open_entries(
-            client, entry_mapping
-        )
+        entry_count = count_open_entries(client, entry_mapping)
+        total = count_unmatched_statement_items(client, item_mapping) + entry_count
+        # Many entries cost few Bulk API calls instead of one REST call per 2,000 records.
+        use_bulk = entry_count >= settings.REVIEW_BULK_READ_FROM
     items: dict[str, StatementItemRecord] = {}
     for item in read_unmatched_statement_items(client, item_mapping):
         items[item.record_id] = item
         if len(items) % PROGRESS_EVERY == 0:
             report("Reading statement items", len(items), total)
     entries: dict[str, OpenEntry] = {}
-    for entry in read_open_entries(client, entry_mapping):
+    for entry in read_open_entries(client, entry_mapping, use_bulk=use_bulk):
         entries[entry.record_id] = entry
         if len(entries) % PROGRESS_EVERY == 0:
             report("Reading open entries", len(items) + len(entries), total)

@@ -12,7 +12,9 @@
 
   function show(status) {
     stage.textContent = status.stage;
-    if (status.percent === null) { bar.removeAttribute("value"); } else { bar.value = status.percent; }
+    if (status.percent !== null) { bar.value = status.percent; }
+    else if (status.is_finished) { bar.value = 0; }
+    else { bar.removeAttribute("value"); }
     counts.textContent = status.total ? status.done + " of " + status.total + " records read" : "";
     if (status.state === "done") { window.location.assign(job.dataset.doneUrl); return false; }
     if (status.is_finished) {

@@ -38,6 +38,8 @@ def review_worker(tmp_path_factory, django_db_setup, local_salesforce):
             "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
             f"{database['NAME']}",
             "LOCAL_SALESFORCE_URL": local_salesforce.url,
+            # Every run here reads entries through Bulk API 2.0, as runs for huge orgs do.
+            "REVIEW_BULK_READ_FROM": "1",
         },
     )
     yield worker
