@@ -157,7 +157,10 @@ def main() -> None:
                 peak = _peak_mb(work)
                 print(f"{name:38} {seconds:>8.2f} {size_mb / seconds:>7.1f} {peak:>8.1f}")
             items = _parse(downloaded)
+            zipped_mb = downloaded.stat().st_size / 1_000_000
             print(
+                f"the bank sent a {zipped_mb:.1f} MB ZIP (zlib-compressed and encrypted in transit, "
+                f"segments of {settings.get('segment_size', 0) / 1_000_000:.2f} MB); "
                 f"items read after download: {items:,} of {entries:,}; EBICS adds "
                 f"{seconds_of['EBICS download and parse'] / seconds_of[rows[0][0]]:.2f}x "
                 f"to parsing from disk"
