@@ -299,7 +299,8 @@ class Ledger:
                         currency=account.currency,
                         is_credit=True,
                         code=codes.CREDIT_TRANSFER_RECEIVED,
-                        reference=f"BULK{seed}-{stamp}-{index}",
+                        # The account in the reference keeps partners' bulk bookings apart.
+                        reference=f"BULK{seed}-{account.iban[-6:]}-{stamp}-{index}",
                         counterparty_name=f"{demo.bulk_name(rng)} {index}",
                         counterparty_iban=german_iban("50010517", f"{rng.randrange(10**9):010d}"),
                         counterparty_bic="INGDDEFFXXX",
