@@ -45,9 +45,13 @@ def _now() -> datetime:
 def bank(tmp_path_factory):
     data_dir = Path(tmp_path_factory.mktemp("ebics-client-bank"))
     running = start_local_bank(data_dir, auto_activate=True)
-    running.data_dir = data_dir
     yield running
     running.stop()
+
+
+def _ledger(bank) -> Ledger:
+    """The bank's own ledger file, to book test data into as the bank's back office would."""
+    return Ledger(bank.log_path.parent / "bank" / LEDGER_FILE, _now)
 
 
 def _control(bank, method: str, path: str, **kwargs) -> requests.Response:
@@ -113,9 +117,7 @@ def test_the_client_runs_every_order_type_against_the_local_bank(bank, version):
     assert client.available_orders()
 
     yesterday = _now().date() - timedelta(days=1)
-    Ledger(bank.data_dir / "bank" / LEDGER_FILE, _now).add_bulk_bookings(
-        partner, BOOKINGS, yesterday, seed=7
-    )
+    _ledger(bank).add_bulk_bookings(partner, BOOKINGS, yesterday, seed=7)
     period = DateRange(yesterday, yesterday)
     for kind in ("camt.053", "mt940"):
         data = client.download(statement_download_order(kind, period, version))
@@ -132,7 +134,7 @@ def test_the_client_runs_every_order_type_against_the_local_bank(bank, version):
         client.download(statement_download_order(kind, period, version))
 
     today = _now().date()
-    own = AccountHolder(name="Client Test GmbH", iban=accounts[0].iban, bic=accounts[0].bic)
+    own = AccountHolder(name="Client Test GmbH", iban=accounts[0].iban or "", bic=accounts[0].bic)
     transfers = credit_transfer_order(
         payment(1),
         payment(2),
@@ -173,9 +175,7 @@ def test_the_client_runs_every_order_type_against_the_local_bank(bank, version):
 def test_a_connection_dropped_mid_download_is_recovered_and_nothing_is_duplicated(bank):
     client = _onboarded(bank, EbicsVersion.H005, "DROPPED")
     yesterday = _now().date() - timedelta(days=1)
-    Ledger(bank.data_dir / "bank" / LEDGER_FILE, _now).add_bulk_bookings(
-        "DROPPED", 400, yesterday, seed=3
-    )
+    _ledger(bank).add_bulk_bookings("DROPPED", 400, yesterday, seed=3)
     order = statement_download_order("camt.053", DateRange(yesterday, yesterday), EbicsVersion.H005)
     # Small segments, so the download has several and the bank can drop the second.
     _control(bank, "POST", "settings", json={"segment_size": 4 * 1024})
