@@ -78,7 +78,7 @@ def retrieve_statements(
     """Download a period's statements and, given a Salesforce client, write them to the org.
 
     Without a client the result is a parsed preview. Statements of accounts the admin did not
-    select are left out. Raises services.BankRefused or services.ConnectionError as the
+    select are left out. Raises services.BankRefused or services.StepRefused as the
     download does, FormatError for an unreadable download, and the client's SalesforceError.
     """
     data = services.download_statements(

@@ -65,7 +65,7 @@ _NOT_YET_ACTIVE = {"091002", "091003"}
 STATEMENT_KINDS = ("camt.053", "camt.052", "camt.054", "mt940")
 
 
-class ConnectionError(PortalError):
+class StepRefused(PortalError):
     """The step does not fit the connection's status, or the actor may not change it."""
 
 
@@ -104,11 +104,11 @@ class KeyHashes:
 
 def _require(connection: BankConnection, actor: User, *statuses: ConnectionStatus) -> None:
     if connection.tenant_id != actor.tenant_id:
-        raise ConnectionError("That connection belongs to another organisation.")
+        raise StepRefused("That connection belongs to another organisation.")
     if connection.is_locked_to_creator and connection.created_by_id != actor.pk:
-        raise ConnectionError("Only the person who created this connection may change it.")
+        raise StepRefused("Only the person who created this connection may change it.")
     if statuses and connection.status not in statuses:
-        raise ConnectionError(
+        raise StepRefused(
             f"This step is not possible while the connection is "
             f"“{connection.get_status_display()}”."
         )
@@ -207,12 +207,12 @@ def _check_values(values: dict[str, Any]) -> None:
         if values.get(name) and len(_normalise_hash(str(values[name]))) != 64:
             problems.append("A key hash from the bank's letter has 64 hex digits (32 pairs).")
     if problems:
-        raise ConnectionError(" ".join(problems))
+        raise StepRefused(" ".join(problems))
 
 
 @transaction.atomic
 def create_connection(*, actor: User, values: dict[str, Any]) -> BankConnection:
-    """A new connection in status New. Raises ConnectionError listing what is wrong."""
+    """A new connection in status New. Raises StepRefused listing what is wrong."""
     _check_values(values)
     connection = BankConnection(tenant=actor.tenant, created_by=actor)
     for name in EDITABLE_FIELDS:
@@ -224,7 +224,7 @@ def create_connection(*, actor: User, values: dict[str, Any]) -> BankConnection:
         partner_id=connection.partner_id,
         user_id=connection.user_id,
     ).exists():
-        raise ConnectionError("A connection for this host, partner and user exists already.")
+        raise StepRefused("A connection for this host, partner and user exists already.")
     connection.save()
     record_audit(
         tenant=actor.tenant,
@@ -248,7 +248,7 @@ def update_connection(
         if name in values and str(getattr(connection, name)) != str(values[name])
     }
     if connection.status not in _EDITABLE_IDENTITY and set(changes) & set(_IDENTITY_FIELDS):
-        raise ConnectionError(
+        raise StepRefused(
             "The bank holds keys for this subscriber: create a new connection to change the "
             "bank URL, IDs or EBICS version."
         )
@@ -271,7 +271,7 @@ def update_connection(
 def set_lock(*, actor: User, connection: BankConnection, is_locked: bool) -> None:
     """Lock the connection to its creator, or unlock it; only the creator may do either."""
     if connection.created_by_id != actor.pk:
-        raise ConnectionError("Only the person who created this connection may lock it.")
+        raise StepRefused("Only the person who created this connection may lock it.")
     _require(connection, actor)
     connection.is_locked_to_creator = is_locked
     connection.save(update_fields=["is_locked_to_creator", "updated_at"])
@@ -315,7 +315,7 @@ def send_keys(*, actor: User, connection: BankConnection, now: datetime) -> None
     """Send INI (signature key) and HIA (authentication and encryption keys) to the bank."""
     _require(connection, actor, S.KEYS_CREATED, S.KEY_EXCHANGE_FAILED)
     if not connection.encrypted_keys:
-        raise ConnectionError("Create the keys first.")
+        raise StepRefused("Create the keys first.")
 
     def exchange(client: EbicsClient) -> None:
         client.send_ini()
@@ -329,7 +329,7 @@ def initialisation_letter(*, actor: User, connection: BankConnection, now: datet
     """The INI and HIA letters as one PDF; the first download moves Keys sent on."""
     _require(connection, actor)
     if not connection.encrypted_keys:
-        raise ConnectionError("Create the keys first.")
+        raise StepRefused("Create the keys first.")
     stored = keystore.unseal(connection.encrypted_keys)
     letter = build_initialisation_letter(
         bank_client.subscriber_of(connection),
@@ -410,7 +410,7 @@ def _bank_digests(connection: BankConnection) -> tuple[tuple[str, ...], tuple[st
     """For each bank key, the hex hashes its letter may print: the key's, and the certificate's."""
     keys = bank_client.bank_keys_of(connection)
     if keys is None:
-        raise ConnectionError("Download the bank's keys first.")
+        raise StepRefused("Download the bank's keys first.")
     authentication: tuple[str, ...] = (keys.authentication.digest().hex(),)
     encryption: tuple[str, ...] = (keys.encryption.digest().hex(),)
     if connection.bank_authentication_certificate_hash:
@@ -457,7 +457,7 @@ def verify_bank_keys(
 ) -> None:
     """Trust the bank's keys when the hashes typed from the bank's letter match, then activate.
 
-    Raises ConnectionError when a hash differs: the keys may not be the bank's, so nothing is
+    Raises StepRefused when a hash differs: the keys may not be the bank's, so nothing is
     trusted and nothing is sent with them.
     """
     _require(connection, actor, S.BANK_KEYS_DOWNLOADED, S.BANK_KEYS_VERIFIED)
@@ -471,7 +471,7 @@ def verify_bank_keys(
             action="bank_connection.bank_keys_mismatch",
             target=str(connection),
         )
-        raise ConnectionError(
+        raise StepRefused(
             "The hashes do not match the keys the bank sent. Do not use this connection; "
             "ask the bank for its letter again and check that the bank URL is right."
         )
@@ -537,7 +537,7 @@ def test_connection(*, actor: User, connection: BankConnection, now: datetime) -
     """Ask the bank which EBICS versions it speaks and, once active, which orders we may send."""
     _require(connection, actor)
     if not connection.encrypted_keys:
-        raise ConnectionError("Create the keys first.")
+        raise StepRefused("Create the keys first.")
 
     def probe(client: EbicsClient) -> ConnectionTest:
         versions = tuple(version.protocol for version in client.versions().versions)
@@ -595,13 +595,13 @@ def enable_connection(*, actor: User, connection: BankConnection) -> None:
 
 
 def ready_client(connection: BankConnection, now: datetime) -> EbicsClient:
-    """A client for an Active connection whose keys are still valid; raises ConnectionError."""
+    """A client for an Active connection whose keys are still valid; raises StepRefused."""
     if connection.status != S.ACTIVE:
-        raise ConnectionError("The connection is not active.")
+        raise StepRefused("The connection is not active.")
     if connection.keys_expire_at and connection.keys_expire_at <= now:
         connection.status = S.KEYS_EXPIRED
         connection.save(update_fields=["status", "updated_at"])
-        raise ConnectionError("The connection's keys have expired: create and send new keys.")
+        raise StepRefused("The connection's keys have expired: create and send new keys.")
     return bank_client.client_for(connection)
 
 
@@ -611,15 +611,15 @@ def download_statements(
     """Download the statements of a period as the bank sends them; None when it has none."""
     _require(connection, actor)
     if kind not in STATEMENT_KINDS:
-        raise ConnectionError(f"Unknown statement kind {kind!r}.")
+        raise StepRefused(f"Unknown statement kind {kind!r}.")
     if start > end:
-        raise ConnectionError("The period starts after it ends.")
+        raise StepRefused("The period starts after it ends.")
     try:
         order = statement_download_order(
             kind, DateRange(start=start, end=end), EbicsVersion(connection.ebics_version)
         )
     except UnsupportedOrder as error:
-        raise ConnectionError(str(error)) from error
+        raise StepRefused(str(error)) from error
     client = ready_client(connection, now)
     return _talk(connection, now, lambda bank: bank.download(order), client=client)
 
@@ -639,17 +639,17 @@ def upload_payment_order(
     """Check a pain.001 or pain.008 file, sign it (A006) and upload it to the bank.
 
     Nothing is sent unless every transaction passes Ledgerlink's checks (raises
-    ConnectionError listing the problems). The bank itself refuses a file it has seen before
+    StepRefused listing the problems). The bank itself refuses a file it has seen before
     (same message ID), so sending the same file twice books nothing twice.
     """
     _require(connection, actor)
     try:
         order = read_payment_order(data)
     except FormatError as error:
-        raise ConnectionError(f"The file cannot be sent: {error}") from error
+        raise StepRefused(f"The file cannot be sent: {error}") from error
     problems = find_problems(order, today=now.date())
     if problems:
-        raise ConnectionError(
+        raise StepRefused(
             "The file cannot be sent: " + "; ".join(str(problem) for problem in problems[:20])
         )
     if isinstance(order, CreditTransferOrder):
@@ -659,7 +659,7 @@ def upload_payment_order(
     try:
         upload = payment_upload_order(kind, scheme, EbicsVersion(connection.ebics_version))
     except UnsupportedOrder as error:
-        raise ConnectionError(str(error)) from error
+        raise StepRefused(str(error)) from error
     client = ready_client(connection, now)
     receipt = _talk(connection, now, lambda bank: bank.upload(upload, data), client=client)
     count = len(order.transactions)
@@ -680,7 +680,7 @@ def export_keys(*, actor: User, connection: BankConnection, password: str, now: 
     """A password-protected backup of the subscriber's keys (and the bank's, if verified)."""
     _require(connection, actor)
     if not connection.encrypted_keys:
-        raise ConnectionError("There are no keys to back up yet.")
+        raise StepRefused("There are no keys to back up yet.")
     stored = keystore.unseal(connection.encrypted_keys)
     try:
         data = backup.export_keys(
@@ -711,7 +711,7 @@ def export_keys(*, actor: User, connection: BankConnection, password: str, now: 
             created_at=now,
         )
     except backup.BackupError as error:
-        raise ConnectionError(str(error)) from error
+        raise StepRefused(str(error)) from error
     record_audit(
         tenant=connection.tenant,
         actor=actor,
@@ -743,13 +743,13 @@ def restore_keys(
     try:
         bundle = backup.import_keys(data, password)
     except backup.BackupError as error:
-        raise ConnectionError(str(error)) from error
+        raise StepRefused(str(error)) from error
     if (bundle.host_id, bundle.partner_id, bundle.user_id) != (
         connection.host_id,
         connection.partner_id,
         connection.user_id,
     ):
-        raise ConnectionError("That backup is for another subscriber (host, partner or user).")
+        raise StepRefused("That backup is for another subscriber (host, partner or user).")
     certificates = bundle.certificates
     stored = keystore.StoredKeys(
         keys=SubscriberKeys(

@@ -74,7 +74,7 @@ def edit_connection(request: PortalRequest, connection_id: int | None = None) ->
                     connection=_connection(request, connection.pk),
                     values=form.cleaned_data,
                 )
-        except services.ConnectionError as error:
+        except services.StepRefused as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, "The connection was saved.")

@@ -692,6 +692,10 @@ def prepare_upload(
             attributes = {"fileName": order.file_name} if order.file_name else {}
             params = _sub(details, ns, "BTUOrderParams", **attributes)
             _add_service(params, ns, order.service)
+            # The order carries our A006 signature: ebics_orders_H005.xsd reads a missing
+            # SignatureFlag as "no signature inside, authorise outside EBICS". Without
+            # requestEDS the bank must not spool the order into the distributed signature.
+            _sub(params, ns, "SignatureFlag")
         else:
             # Admin uploads such as HCS: OrderParams is mandatory in H005.
             _sub(details, ns, "StandardOrderParams")

@@ -101,7 +101,10 @@ class Account:
 
 @dataclass(frozen=True)
 class OrderInfo:
-    """An order type or business service the partner may use, from HTD order data."""
+    """An order type or business service the partner may use, from HTD order data.
+
+    ``service`` is the H005 Service as ``"ServiceName MsgName"`` (``"EOP camt.053"``).
+    """
 
     order_type: str
     transfer_type: str | None
@@ -311,16 +314,13 @@ def _account(element: etree._Element) -> Account:
 def _order_info(element: etree._Element) -> OrderInfo:
     order_type = _text(element, "OrderType") or _text(element, "AdminOrderType") or ""
     service = _child(element, "Service")
-    service_text = (
-        " ".join((child.text or "").strip() for child in service if isinstance(child.tag, str))
-        if service is not None
-        else None
-    )
     return OrderInfo(
         order_type=order_type,
         transfer_type=_text(element, "TransferType"),
         description=_text(element, "Description"),
-        service=service_text,
+        # Named like permissions and HAA services; joining every child's text also took Scope
+        # and left a gap for Container, whose value sits in its containerType attribute.
+        service=_service_name(service) if service is not None else None,
     )
 
 

@@ -152,7 +152,7 @@ def test_hashes_that_differ_from_the_banks_letter_are_refused_and_nothing_is_tru
     services.confirm_letter_sent(actor=finance_admin, connection=connection)
     activate(local_bank, connection)
     services.download_bank_keys(actor=finance_admin, connection=connection, now=now())
-    with pytest.raises(services.ConnectionError, match="do not match"):
+    with pytest.raises(services.StepRefused, match="do not match"):
         services.verify_bank_keys(
             actor=finance_admin,
             connection=connection,
@@ -232,7 +232,7 @@ def test_an_active_connection_retrieves_statements_and_sends_a_payment_order(
 
 def test_a_payment_file_with_a_wrong_transaction_is_not_sent(finance_admin, local_bank):
     connection = onboard(finance_admin, local_bank)
-    with pytest.raises(services.ConnectionError, match="cannot be sent"):
+    with pytest.raises(services.StepRefused, match="cannot be sent"):
         services.upload_payment_order(
             actor=finance_admin, connection=connection, data=b"<Document/>", now=now()
         )
@@ -242,9 +242,9 @@ def test_a_payment_file_with_a_wrong_transaction_is_not_sent(finance_admin, loca
 def test_a_locked_connection_can_only_be_changed_by_its_creator(finance_admin, admin, local_bank):
     connection = new_connection(finance_admin, local_bank)
     services.set_lock(actor=finance_admin, connection=connection, is_locked=True)
-    with pytest.raises(services.ConnectionError, match="created this connection"):
+    with pytest.raises(services.StepRefused, match="created this connection"):
         services.create_keys(actor=admin, connection=connection, now=now())
-    with pytest.raises(services.ConnectionError):
+    with pytest.raises(services.StepRefused):
         services.set_lock(actor=admin, connection=connection, is_locked=False)
 
 
@@ -252,7 +252,7 @@ def test_the_subscriber_ids_cannot_change_once_the_bank_holds_the_keys(finance_a
     connection = new_connection(finance_admin, local_bank)
     services.create_keys(actor=finance_admin, connection=connection, now=now())
     services.send_keys(actor=finance_admin, connection=connection, now=now())
-    with pytest.raises(services.ConnectionError, match="holds keys"):
+    with pytest.raises(services.StepRefused, match="holds keys"):
         services.update_connection(
             actor=finance_admin, connection=connection, values={"user_id": "OTHER"}
         )
@@ -273,7 +273,7 @@ def test_the_subscriber_ids_cannot_change_once_the_bank_holds_the_keys(finance_a
     ],
 )
 def test_only_https_bank_urls_are_accepted(finance_admin, url):
-    with pytest.raises(services.ConnectionError):
+    with pytest.raises(services.StepRefused):
         services.create_connection(
             actor=finance_admin,
             values={
@@ -298,7 +298,7 @@ def test_keys_survive_a_password_protected_backup_and_restore(finance_admin, loc
     }
     connection.delete()
     replacement = services.create_connection(actor=finance_admin, values=values)
-    with pytest.raises(services.ConnectionError):
+    with pytest.raises(services.StepRefused):
         services.restore_keys(
             actor=finance_admin,
             connection=replacement,
@@ -327,7 +327,7 @@ def test_a_backup_of_another_subscriber_is_refused(finance_admin, local_bank):
         actor=finance_admin, connection=connection, password="a long backup password", now=now()
     )
     other = new_connection(finance_admin, local_bank)
-    with pytest.raises(services.ConnectionError, match="another subscriber"):
+    with pytest.raises(services.StepRefused, match="another subscriber"):
         services.restore_keys(
             actor=finance_admin,
             connection=other,
@@ -368,7 +368,7 @@ def test_expired_keys_stop_orders_until_new_keys_are_created(finance_admin, loca
     assert connection.keys_expire_at is not None
     connection.keys_expire_at = now() - timedelta(minutes=1)
     connection.save()
-    with pytest.raises(services.ConnectionError, match="expired"):
+    with pytest.raises(services.StepRefused, match="expired"):
         retrieval.retrieve_statements(
             actor=finance_admin,
             connection=connection,

@@ -443,3 +443,163 @@ def test_h005_hcs_order_data_needs_certificates(acme_subscriber, subscriber_keys
             encryption_key=subscriber_keys.encryption.public,
             now=SENT_AT,
         )
+
+
+# Element order of the official schemas (andrew-svirin/ebics-client-php, doc/schema and
+# tests/E2e/xsd): ebics_request_H005.xsd / _H004.xsd StaticHeaderType, ebics_orders_H005.xsd
+# BTUParamsType and DataTransferRequestType, ebics_keymgmt_request_H00x.xsd.
+
+
+def _names(element: etree._Element) -> list[str]:
+    return [etree.QName(child).localname for child in element]
+
+
+def _btu_upload(subscriber, subscriber_keys, bank_keys, stamp) -> etree._Element:
+    upload = messages.prepare_upload(
+        subscriber,
+        authentication_key=subscriber_keys.authentication,
+        signature_key=subscriber_keys.signature,
+        bank_keys=bank_keys,
+        stamp=stamp,
+        order=messages.UploadOrder(
+            "BTU", service=messages.credit_transfer_service(), file_name="pain.xml"
+        ),
+        order_data=b"<Document/>",
+        transaction_key=FIXED_KEY,
+    )
+    return etree.fromstring(upload.init_request)
+
+
+def test_h005_btu_order_params_flag_the_signature_the_upload_carries(
+    acme_subscriber, subscriber_keys, bank_keys, stamp
+):
+    root = _btu_upload(acme_subscriber, subscriber_keys, bank_keys, stamp)
+    params = root.find(".//e:BTUOrderParams", namespaces=H005)
+    assert _names(params) == ["Service", "SignatureFlag"]
+    assert params.get("fileName") == "pain.xml"
+    # No requestEDS: the order is complete with our signature and not meant for the EDS queue.
+    flag = params.find("e:SignatureFlag", namespaces=H005)
+    assert dict(flag.attrib) == {}
+    assert len(flag) == 0
+
+
+def test_h005_upload_initialisation_follows_the_schema_order(
+    acme_subscriber, subscriber_keys, bank_keys, stamp
+):
+    root = _btu_upload(acme_subscriber, subscriber_keys, bank_keys, stamp)
+    assert _names(root) == ["header", "AuthSignature", "body"]
+    assert _names(root.find("e:header/e:static", namespaces=H005)) == [
+        "HostID",
+        "Nonce",
+        "Timestamp",
+        "PartnerID",
+        "UserID",
+        "Product",
+        "OrderDetails",
+        "BankPubKeyDigests",
+        "SecurityMedium",
+        "NumSegments",
+    ]
+    data_transfer = root.find("e:body/e:DataTransfer", namespaces=H005)
+    assert _names(data_transfer) == ["DataEncryptionInfo", "SignatureData", "DataDigest"]
+    authenticated = [etree.QName(e).localname for e in root.xpath("//*[@authenticate='true']")]
+    assert authenticated == ["header", "DataEncryptionInfo", "SignatureData"]
+
+
+def test_h004_upload_initialisation_follows_the_schema_order(
+    acme_subscriber, subscriber_keys, bank_keys, stamp
+):
+    upload = messages.prepare_upload(
+        acme_subscriber,
+        authentication_key=subscriber_keys.authentication,
+        signature_key=subscriber_keys.signature,
+        bank_keys=bank_keys,
+        stamp=stamp,
+        order=messages.UploadOrder("CCT"),
+        order_data=b"<Document/>",
+        transaction_key=FIXED_KEY,
+        version=EbicsVersion.H004,
+    )
+    root = etree.fromstring(upload.init_request)
+    assert root.get("Version") == "H004"
+    assert _names(root.find("e:header/e:static/e:OrderDetails", namespaces=H004)) == [
+        "OrderType",
+        "OrderAttribute",
+        "StandardOrderParams",
+    ]
+    # H004 has no DataDigest: the initialisation carries key and signature only.
+    assert _names(root.find("e:body/e:DataTransfer", namespaces=H004)) == [
+        "DataEncryptionInfo",
+        "SignatureData",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("version", "order_details"),
+    [
+        (EbicsVersion.H005, ["AdminOrderType"]),
+        (EbicsVersion.H004, ["OrderType", "OrderAttribute"]),
+    ],
+)
+def test_key_management_requests_follow_the_schema_order(
+    version, order_details, acme_subscriber, subscriber_keys, stamp
+):
+    certificate = keys.self_signed_certificate(
+        subscriber_keys.signature, common_name="ACME", now=SENT_AT
+    )
+    ini = etree.fromstring(
+        messages.build_ini_request(
+            acme_subscriber,
+            subscriber_keys.signature.public,
+            version=version,
+            certificate=certificate,
+            now=SENT_AT,
+        )
+    )
+    namespaces = {"e": version.namespace}
+    # ebicsUnsecuredRequest: no Nonce, no Timestamp, no AuthSignature.
+    assert _names(ini) == ["header", "body"]
+    assert _names(ini.find("e:header/e:static", namespaces=namespaces)) == [
+        "HostID",
+        "PartnerID",
+        "UserID",
+        "Product",
+        "OrderDetails",
+        "SecurityMedium",
+    ]
+    assert _names(ini.find(".//e:OrderDetails", namespaces=namespaces)) == order_details
+    hpb = etree.fromstring(
+        messages.build_hpb_request(
+            acme_subscriber, subscriber_keys.authentication, stamp, version=version
+        )
+    )
+    assert _names(hpb) == ["header", "AuthSignature", "body"]
+    assert _names(hpb.find("e:header/e:static", namespaces=namespaces)) == [
+        "HostID",
+        "Nonce",
+        "Timestamp",
+        "PartnerID",
+        "UserID",
+        "Product",
+        "OrderDetails",
+        "SecurityMedium",
+    ]
+    assert _names(hpb.find(".//e:OrderDetails", namespaces=namespaces)) == order_details
+    assert len(hpb.find("e:body", namespaces=namespaces)) == 0
+
+
+def test_h005_btd_order_params_name_the_service_before_the_period(
+    acme_subscriber, subscriber_keys, bank_keys, stamp
+):
+    order = messages.DownloadOrder(
+        "BTD",
+        service=messages.camt_statement_service("camt.053", "08"),
+        date_range=messages.DateRange(date(2026, 3, 1), date(2026, 3, 2)),
+    )
+    request = messages.build_download_initialisation(
+        acme_subscriber, subscriber_keys.authentication, bank_keys, stamp, order
+    )
+    params = etree.fromstring(request).find(".//e:BTDOrderParams", namespaces=H005)
+    # BTDParamsType prohibits fileName and has no SignatureFlag.
+    assert _names(params) == ["Service", "DateRange"]
+    assert params.get("fileName") is None

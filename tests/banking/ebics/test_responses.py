@@ -257,3 +257,26 @@ def test_hkd_order_data_lists_the_partner_accounts_and_every_user():
 def test_htd_order_data_is_not_taken_for_hkd():
     with pytest.raises(responses.UnexpectedResponse):
         responses.parse_hkd_order_data(read_fixture("htd_order_data.xml"))
+
+
+def test_h005_htd_order_info_names_its_service_like_the_permissions():
+    # ebics_orders_H005.xsd: Container carries its value in an attribute and has no text.
+    xml = (
+        b'<HTDResponseOrderData xmlns="urn:org:ebics:H005"><PartnerInfo><AddressInfo/>'
+        b"<BankInfo><HostID>TESTBANK</HostID></BankInfo><OrderInfo>"
+        b"<AdminOrderType>BTD</AdminOrderType><Service><ServiceName>EOP</ServiceName>"
+        b'<Scope>DE</Scope><Container containerType="ZIP"/><MsgName version="08">camt.053'
+        b"</MsgName></Service><Description>Statements</Description></OrderInfo></PartnerInfo>"
+        b'<UserInfo><UserID Status="1">ALICE</UserID><Permission>'
+        b"<AdminOrderType>BTD</AdminOrderType><Service><ServiceName>EOP</ServiceName>"
+        b'<Scope>DE</Scope><Container containerType="ZIP"/><MsgName>camt.053</MsgName>'
+        b"</Service></Permission></UserInfo></HTDResponseOrderData>"
+    )
+    htd = responses.parse_htd_order_data(xml)
+    (info,) = htd.order_infos
+    assert (info.order_type, info.service, info.description) == (
+        "BTD",
+        "EOP camt.053",
+        "Statements",
+    )
+    assert htd.user.permitted_order_types == ("BTD", "EOP camt.053")
