@@ -159,7 +159,7 @@ def main() -> None:
             items = _parse(downloaded)
             zipped_mb = downloaded.stat().st_size / 1_000_000
             print(
-                f"the bank sent a {zipped_mb:.1f} MB ZIP (zlib-compressed and encrypted in transit, "
+                f"the bank sent a {zipped_mb:.1f} MB ZIP (zlib and AES in transit, "
                 f"segments of {settings.get('segment_size', 0) / 1_000_000:.2f} MB); "
                 f"items read after download: {items:,} of {entries:,}; EBICS adds "
                 f"{seconds_of['EBICS download and parse'] / seconds_of[rows[0][0]]:.2f}x "

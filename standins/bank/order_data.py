@@ -27,6 +27,10 @@ USER_STATUS = {
 }
 
 
+# H005 ServiceNames that carry Scope DE in the German (DK) mapping of the H004 order types.
+GERMAN_SCOPED_SERVICES = frozenset({"EOP", "STM", "REP"})
+
+
 def _namespace(version: str) -> str:
     return f"urn:org:ebics:{version}"
 
@@ -79,7 +83,11 @@ def _add_service(
 ) -> None:
     service = _sub(parent, ns, "Service")
     _sub(service, ns, "ServiceName", name)
-    _sub(service, ns, "Scope", "DE")
+    # Scope is optional (absent means the global definition). The German mapping scopes the
+    # statements (EOP, STM, REP) but not SEPA payments (SCT, SDD) or status reports (PSR), so
+    # the services listed match the ones Ledgerlink's client orders.
+    if name in GERMAN_SCOPED_SERVICES:
+        _sub(service, ns, "Scope", "DE")
     if option:
         _sub(service, ns, "ServiceOption", option)
     download = order_types.H005_DOWNLOADS.get((name, message))
