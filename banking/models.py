@@ -113,3 +113,51 @@ class BankAccount(models.Model):
 
     def __str__(self) -> str:
         return self.iban or self.account_id
+
+
+class JobKind(models.TextChoices):
+    RETRIEVAL = "retrieval", "Statement retrieval"
+
+
+class RunState(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class BankJobRun(models.Model):
+    """One run of a bank job for the history: when, which connection, what it asked for, counts.
+
+    Only counts and our own error text are kept, never statements, names or amounts.
+    """
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="bank_job_runs")
+    connection = models.ForeignKey(
+        BankConnection, on_delete=models.SET_NULL, null=True, related_name="runs"
+    )
+    kind = models.CharField(max_length=16, choices=JobKind.choices)
+    started_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    state = models.CharField(max_length=10, choices=RunState.choices, default=RunState.QUEUED)
+    # What was asked for: the statement kind and the period (dates, not data).
+    parameters = models.JSONField(default=dict)
+    counts = models.JSONField(default=dict)
+    error = models.CharField(max_length=500, blank=True)
+    # The run's progress in the cache (portal.progress), for the page that shows it.
+    job_id = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk}"
+
+    @property
+    def seconds(self) -> float | None:
+        if self.started_at is None or self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()

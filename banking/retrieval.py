@@ -4,6 +4,7 @@ Nothing of the statements is kept: they pass through memory on their way to the 
 recorded here (the audit event) holds counts only.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -74,16 +75,21 @@ def retrieve_statements(
     end: date,
     now: datetime,
     salesforce: SalesforceClient | None,
+    on_progress: Callable[[str, int, int | None], None] | None = None,
 ) -> Retrieval:
     """Download a period's statements and, given a Salesforce client, write them to the org.
 
     Without a client the result is a parsed preview. Statements of accounts the admin did not
     select are left out. Raises services.BankRefused or services.StepRefused as the
     download does, FormatError for an unreadable download, and the client's SalesforceError.
+    ``on_progress`` hears the stage and counts (for runs in the worker; it may raise to stop).
     """
+    report = on_progress or (lambda stage, done, total: None)
+    report("Downloading from the bank", 0, None)
     data = services.download_statements(
         actor=actor, connection=connection, kind=kind, start=start, end=end, now=now
     )
+    report("Reading the statements", 0, None)
     files, statements, problems = parse_download(data) if data is not None else (0, [], [])
     selected = _selected_accounts(connection)
     skipped: list[str] = []
@@ -103,6 +109,9 @@ def retrieve_statements(
             statement_mapping=mapping_for(connection.tenant, "bank_statement"),
             item_mapping=mapping_for(connection.tenant, "bank_statement_item"),
             statements=statements,
+            on_statement=lambda done: report(
+                "Writing the statements to Salesforce", done, len(statements)
+            ),
         )
     record_audit(
         tenant=connection.tenant,

@@ -27,4 +27,8 @@ urlpatterns = [
     path(_CONNECTION + "keys/backup/", views.export_keys, name="export_keys"),
     path(_CONNECTION + "keys/restore/", views.restore_keys, name="restore_keys"),
     path(_CONNECTION + "<slug:action>/", views.run_action, name="action"),
+    path("banking/runs/", views.runs, name="runs"),
+    path("banking/runs/<int:run_id>/", views.run_detail, name="run"),
+    path("banking/runs/<int:run_id>/status", views.run_status, name="run_status"),
+    path("banking/runs/<int:run_id>/cancel/", views.cancel_run, name="cancel_run"),
 ]

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from banking import retrieval, services, wizard
+from banking import jobs, retrieval, services, tasks, wizard
 from banking.formats.errors import FormatError
 from banking.forms import (
     BackupForm,
@@ -23,7 +23,8 @@ from banking.forms import (
     RetrievalForm,
     VerifyBankKeysForm,
 )
-from banking.models import BankConnection, ConnectionStatus
+from banking.models import BankConnection, BankJobRun, ConnectionStatus, RunState
+from portal import progress
 from portal.errors import PortalError
 from portal.framing import frameable_in_salesforce
 from portal.roles import Role
@@ -268,6 +269,20 @@ def retrieve(request: PortalRequest, connection_id: int) -> HttpResponse:
     form = RetrievalForm(request.POST, today=_now().date())
     if not form.is_valid():
         return _render_wizard(request, connection, http_status=400, retrieval_form=form)
+    if "background" in request.POST:
+        try:
+            run = jobs.start_retrieval(
+                actor=request.user,
+                connection=connection,
+                kind=form.cleaned_data["kind"],
+                start=form.cleaned_data["start"],
+                end=form.cleaned_data["end"],
+                enqueue=tasks.retrieve_statements.delay,
+            )
+        except PortalError as error:
+            messages.error(request, str(error))
+            return redirect("banking:connection", connection_id=connection.pk)
+        return redirect("banking:run", run_id=run.pk)
     try:
         salesforce = client_for(request) if form.cleaned_data["write_to_salesforce"] else None
         result = retrieval.retrieve_statements(
@@ -361,3 +376,46 @@ def upload_payment_order(request: PortalRequest, connection_id: int) -> HttpResp
     else:
         return _render_wizard(request, connection, sent_order=sent)
     return _render_wizard(request, connection, http_status=400, payment_form=form)
+
+
+@require_GET
+@frameable_in_salesforce
+@role_required(Role.FINANCE_ADMIN)
+def runs(request: PortalRequest) -> HttpResponse:
+    """The history of bank jobs: when, which connection, counts, duration, errors."""
+    rows = BankJobRun.objects.filter(tenant=request.tenant).select_related(
+        "connection", "started_by"
+    )[:200]
+    return render(request, "banking/runs.html", {"runs": rows})
+
+
+@require_GET
+@frameable_in_salesforce
+@role_required(Role.FINANCE_ADMIN)
+def run_detail(request: PortalRequest, run_id: int) -> HttpResponse:
+    run = get_for_tenant(BankJobRun, request.tenant, pk=run_id)
+    job = progress.load(run.job_id)
+    return render(request, "banking/run.html", {"run": run, "job": job})
+
+
+@require_GET
+@role_required(Role.FINANCE_ADMIN)
+def run_status(request: PortalRequest, run_id: int) -> HttpResponse:
+    run = get_for_tenant(BankJobRun, request.tenant, pk=run_id)
+    job = progress.load(run.job_id)
+    answer = job.as_json() if job else {"state": run.state, "is_finished": True}
+    return JsonResponse({**answer, "run_state": run.state, "counts": run.counts})
+
+
+@require_POST
+@frameable_in_salesforce
+@role_required(Role.FINANCE_ADMIN)
+def cancel_run(request: PortalRequest, run_id: int) -> HttpResponse:
+    run = get_for_tenant(BankJobRun, request.tenant, pk=run_id)
+    if progress.request_cancel(request.user, run.job_id) is None:
+        messages.error(request, "Only the person who started a run can cancel it.")
+    elif run.state == RunState.QUEUED:
+        run.state = RunState.CANCELLED
+        run.finished_at = _now()
+        run.save(update_fields=["state", "finished_at"])
+    return redirect("banking:run", run_id=run.pk)

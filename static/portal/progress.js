@@ -2,7 +2,8 @@
 (function () {
   "use strict";
   var job = document.getElementById("job");
-  if (!job) { return; }
+  // A finished job's page shows its outcome and has nothing to poll.
+  if (!job || job.dataset.finished === "true") { return; }
   var bar = document.getElementById("job-progress");
   var stage = document.getElementById("job-stage");
   var counts = document.getElementById("job-counts");

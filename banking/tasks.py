@@ -1,0 +1,11 @@
+"""Celery interface of banking: each task loads by ID and calls one service."""
+
+from celery import shared_task
+
+from banking import jobs
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def retrieve_statements(run_id: int) -> None:
+    """Run a queued statement retrieval (see banking.jobs)."""
+    jobs.run_retrieval(run_id)
