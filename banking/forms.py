@@ -3,8 +3,8 @@ from typing import Any
 
 from django import forms
 
-from banking.models import BankConnection
-from banking.services import EDITABLE_FIELDS, STATEMENT_KINDS
+from banking.models import BankConnection, RetrievalSchedule
+from banking.services import EDITABLE_FIELDS, SCHEDULE_FIELDS, STATEMENT_KINDS
 
 # A backup password protects private keys against offline guessing: long, not complex.
 MINIMUM_BACKUP_PASSWORD = 12
@@ -92,3 +92,19 @@ class RestoreForm(forms.Form):
 
 class PaymentOrderForm(forms.Form):
     payment_file = forms.FileField(label="Payment file (pain.001 or pain.008)")
+
+
+class ScheduleForm(forms.ModelForm):
+    prefix = "schedule"
+    kind = forms.ChoiceField(choices=[(kind, kind) for kind in STATEMENT_KINDS], label="Statement")
+
+    class Meta:
+        model = RetrievalSchedule
+        fields = SCHEDULE_FIELDS
+        labels = {
+            "is_active": "Retrieve every day",
+            "retrieve_at": "At (UTC)",
+            "days_back": "Days back",
+            "auto_settle": "Then settle the AUTO band",
+        }
+        widgets = {"retrieve_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}

@@ -7,19 +7,29 @@ ID, so a run that is redelivered after a worker died simply runs again and write
 """
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from banking import retrieval, services
 from banking.formats.errors import FormatError
-from banking.models import BankConnection, BankJobRun, ConnectionStatus, JobKind, RunState
+from banking.models import (
+    BankConnection,
+    BankJobRun,
+    ConnectionStatus,
+    JobKind,
+    RetrievalSchedule,
+    RunState,
+)
 from portal import progress
 from portal.errors import PortalError
 from portal.models import User
 from portal.progress import JobCancelled, State
+from portal.salesforce.client import SalesforceClient
 from portal.salesforce.errors import SalesforceError, SalesforceSessionExpired
 from portal.salesforce.jobs import client_for_jobs
+from settlement.matching import Band
+from settlement.review import compute_review, settle_many
 
 
 def _now() -> datetime:
@@ -35,10 +45,13 @@ def start_retrieval(
     start: date,
     end: date,
     enqueue: Callable[[int], object],
+    auto_settle: bool = False,
+    scheduled_for: date | None = None,
 ) -> BankJobRun:
     """Queue a retrieval of a period's statements into Salesforce; ``enqueue`` gets the run ID.
 
-    Raises services.StepRefused when the connection is not active or the actor may not use it.
+    With ``auto_settle`` the run then settles the AUTO band. Raises services.StepRefused when
+    the connection is not active or the actor may not use it.
     """
     if connection.tenant_id != actor.tenant_id:
         raise services.StepRefused("That connection belongs to another organisation.")
@@ -52,8 +65,14 @@ def start_retrieval(
         connection=connection,
         kind=JobKind.RETRIEVAL,
         started_by=actor,
-        parameters={"kind": kind, "start": start.isoformat(), "end": end.isoformat()},
+        parameters={
+            "kind": kind,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "auto_settle": auto_settle,
+        },
         job_id=job.job_id,
+        scheduled_for=scheduled_for,
     )
     transaction.on_commit(lambda: enqueue(run.pk))
     return run
@@ -104,6 +123,9 @@ def run_retrieval(run_id: int) -> None:
             salesforce=salesforce,
             on_progress=report,
         )
+        settled = 0
+        if run.parameters.get("auto_settle"):
+            settled = _settle_auto_band(run, salesforce, report)
     except JobCancelled:
         _finish(run, RunState.CANCELLED)
         return
@@ -132,5 +154,55 @@ def run_retrieval(run_id: int) -> None:
             "written_items": written.items if written else 0,
             "new_items": written.created_items if written else 0,
             "problems": len(result.problems),
+            "auto_settled": settled,
         },
     )
+
+
+def _settle_auto_band(
+    run: BankJobRun,
+    salesforce: SalesforceClient,
+    report: Callable[[str, int, int | None], None],
+) -> int:
+    """Settle every AUTO suggestion now; the configurations decide what may be AUTO at all."""
+    review = compute_review(client=salesforce, tenant=run.tenant, on_progress=report)
+    automatic = [
+        (s.statement_item_id, [(a.open_item_id, a.amount) for a in s.allocations])
+        for s in review.result.suggestions
+        if s.band is Band.AUTO
+    ]
+    report("Settling the AUTO band", 0, len(automatic))
+    return settle_many(client=salesforce, tenant=run.tenant, requests=automatic).settled
+
+
+def start_due_retrievals(*, now: datetime, enqueue: Callable[[int], object]) -> int:
+    """Queue today's run of every active schedule whose time has come; returns how many.
+
+    A schedule runs once a day however often this is called: the run is keyed by its day.
+    """
+    started = 0
+    schedules = RetrievalSchedule.objects.filter(
+        is_active=True, retrieve_at__lte=now.time(), connection__status=ConnectionStatus.ACTIVE
+    ).select_related("connection", "run_as")
+    for schedule in schedules:
+        if BankJobRun.objects.filter(
+            connection=schedule.connection, kind=JobKind.RETRIEVAL, scheduled_for=now.date()
+        ).exists():
+            continue
+        try:
+            start_retrieval(
+                actor=schedule.run_as,
+                connection=schedule.connection,
+                kind=schedule.kind,
+                start=now.date() - timedelta(days=schedule.days_back),
+                end=now.date(),
+                enqueue=enqueue,
+                auto_settle=schedule.auto_settle,
+                scheduled_for=now.date(),
+            )
+        except IntegrityError:
+            continue  # another beat queued it at the same moment
+        except PortalError:
+            continue  # the connection changed meanwhile; its page says why
+        started += 1
+    return started

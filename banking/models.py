@@ -127,6 +127,29 @@ class RunState(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class RetrievalSchedule(models.Model):
+    """When a connection's statements are retrieved by themselves, and what happens after."""
+
+    connection = models.OneToOneField(
+        BankConnection, on_delete=models.CASCADE, related_name="schedule"
+    )
+    is_active = models.BooleanField(default=True)
+    # Time of day in UTC; the run starts at the first beat after it.
+    retrieve_at = models.TimeField()
+    kind = models.CharField(max_length=10, default="camt.053")
+    # The period: from this many days back up to today, so a missed day is caught up.
+    days_back = models.PositiveSmallIntegerField(default=3)
+    # Settle the AUTO band right after retrieving (only where the matching configuration
+    # allows automatic settling).
+    auto_settle = models.BooleanField(default=False)
+    # Whose name the runs go under (the audit log and the connection's lock need a user).
+    run_as = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.connection} at {self.retrieve_at:%H:%M} UTC"
+
+
 class BankJobRun(models.Model):
     """One run of a bank job for the history: when, which connection, what it asked for, counts.
 
@@ -146,12 +169,22 @@ class BankJobRun(models.Model):
     error = models.CharField(max_length=500, blank=True)
     # The run's progress in the cache (portal.progress), for the page that shows it.
     job_id = models.CharField(max_length=32)
+    # Set for scheduled runs: the day they are for, so a schedule runs once a day however often
+    # the beat fires.
+    scheduled_for = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "kind", "scheduled_for"],
+                condition=models.Q(scheduled_for__isnull=False),
+                name="one_scheduled_run_a_day",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.pk}"

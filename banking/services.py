@@ -37,7 +37,7 @@ from banking.formats.errors import FormatError
 from banking.formats.pain_reader import read_payment_order
 from banking.formats.payment_order import CreditTransferOrder
 from banking.formats.payment_validation import find_problems
-from banking.models import BankAccount, BankConnection, ConnectionStatus
+from banking.models import BankAccount, BankConnection, ConnectionStatus, RetrievalSchedule
 from portal.errors import PortalError
 from portal.models import User
 from portal.services import record_audit
@@ -576,6 +576,40 @@ def change_keys(*, actor: User, connection: BankConnection, now: datetime) -> No
             keys_created_at=now,
             keys_expire_at=now + CERTIFICATE_VALIDITY if fresh.certificates else None,
         )
+
+
+SCHEDULE_FIELDS = ("is_active", "retrieve_at", "kind", "days_back", "auto_settle")
+
+
+@transaction.atomic
+def save_schedule(
+    *, actor: User, connection: BankConnection, values: dict[str, Any]
+) -> RetrievalSchedule:
+    """Create or change the connection's daily retrieval; its runs go under the actor's name."""
+    _require(connection, actor)
+    if values.get("kind", "camt.053") not in STATEMENT_KINDS:
+        raise StepRefused("Choose a statement kind.")
+    schedule = RetrievalSchedule.objects.filter(connection=connection).first()
+    before = {name: str(getattr(schedule, name)) for name in SCHEDULE_FIELDS} if schedule else {}
+    schedule = schedule or RetrievalSchedule(connection=connection, run_as=actor)
+    for name in SCHEDULE_FIELDS:
+        if name in values:
+            setattr(schedule, name, values[name])
+    schedule.run_as = actor
+    schedule.save()
+    after = {name: str(getattr(schedule, name)) for name in SCHEDULE_FIELDS}
+    record_audit(
+        tenant=connection.tenant,
+        actor=actor,
+        action="bank_connection.schedule_saved",
+        target=str(connection),
+        changes={
+            name: [before.get(name, ""), value]
+            for name, value in after.items()
+            if before.get(name) != value
+        },
+    )
+    return schedule
 
 
 @transaction.atomic

@@ -1,5 +1,7 @@
 """Celery interface of banking: each task loads by ID and calls one service."""
 
+from datetime import UTC, datetime
+
 from celery import shared_task
 
 from banking import jobs
@@ -9,3 +11,9 @@ from banking import jobs
 def retrieve_statements(run_id: int) -> None:
     """Run a queued statement retrieval (see banking.jobs)."""
     jobs.run_retrieval(run_id)
+
+
+@shared_task(ignore_result=True)
+def start_due_retrievals() -> None:
+    """Beat's periodic call: queue the retrievals whose scheduled time has come."""
+    jobs.start_due_retrievals(now=datetime.now(UTC), enqueue=retrieve_statements.delay)

@@ -24,6 +24,7 @@ urlpatterns = [
     path(_CONNECTION + "test/", views.test_connection, name="test"),
     path(_CONNECTION + "retrieve/", views.retrieve, name="retrieve"),
     path(_CONNECTION + "payment-orders/", views.upload_payment_order, name="upload_payment_order"),
+    path(_CONNECTION + "schedule/", views.schedule, name="schedule"),
     path(_CONNECTION + "keys/backup/", views.export_keys, name="export_keys"),
     path(_CONNECTION + "keys/restore/", views.restore_keys, name="restore_keys"),
     path(_CONNECTION + "<slug:action>/", views.run_action, name="action"),

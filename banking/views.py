@@ -21,9 +21,16 @@ from banking.forms import (
     PaymentOrderForm,
     RestoreForm,
     RetrievalForm,
+    ScheduleForm,
     VerifyBankKeysForm,
 )
-from banking.models import BankConnection, BankJobRun, ConnectionStatus, RunState
+from banking.models import (
+    BankConnection,
+    BankJobRun,
+    ConnectionStatus,
+    RetrievalSchedule,
+    RunState,
+)
 from portal import progress
 from portal.errors import PortalError
 from portal.framing import frameable_in_salesforce
@@ -54,8 +61,23 @@ def connections(request: PortalRequest) -> HttpResponse:
     return render(
         request,
         "banking/connections.html",
-        {"connections": [(row, wizard.GUIDANCE[ConnectionStatus(row.status)]) for row in rows]},
+        {
+            "connections": [(row, wizard.GUIDANCE[ConnectionStatus(row.status)]) for row in rows],
+            "failed_runs": _failed_scheduled_runs(request),
+        },
     )
+
+
+def _failed_scheduled_runs(request: PortalRequest) -> list[BankJobRun]:
+    """Each connection's latest scheduled run, where it failed: the admin must hear of it."""
+    latest: dict[int, BankJobRun] = {}
+    recent = BankJobRun.objects.filter(
+        tenant=request.tenant, scheduled_for__isnull=False
+    ).select_related("connection")[:200]
+    for run in recent:
+        if run.connection_id is not None:
+            latest.setdefault(run.connection_id, run)
+    return [run for run in latest.values() if run.state == RunState.FAILED]
 
 
 @frameable_in_salesforce
@@ -112,6 +134,14 @@ def _render_wizard(
         "backup_form": forms.get("backup_form") or BackupForm(),
         "restore_form": forms.get("restore_form") or RestoreForm(),
         "payment_form": forms.get("payment_form") or PaymentOrderForm(),
+        "schedule_form": forms.get("schedule_form")
+        or ScheduleForm(instance=RetrievalSchedule.objects.filter(connection=connection).first()),
+        "last_scheduled_failure": BankJobRun.objects.filter(
+            connection=connection, scheduled_for__isnull=False
+        )
+        .order_by("-created_at")
+        .filter(state=RunState.FAILED)
+        .first(),
         "sent_order": forms.get("sent_order"),
         "test_result": forms.get("test_result"),
         "retrieval": forms.get("retrieval"),
@@ -419,3 +449,23 @@ def cancel_run(request: PortalRequest, run_id: int) -> HttpResponse:
         run.finished_at = _now()
         run.save(update_fields=["state", "finished_at"])
     return redirect("banking:run", run_id=run.pk)
+
+
+@require_POST
+@frameable_in_salesforce
+@role_required(Role.FINANCE_ADMIN)
+def schedule(request: PortalRequest, connection_id: int) -> HttpResponse:
+    connection = _connection(request, connection_id)
+    form = ScheduleForm(
+        request.POST, instance=RetrievalSchedule.objects.filter(connection=connection).first()
+    )
+    if not form.is_valid():
+        return _render_wizard(request, connection, http_status=400, schedule_form=form)
+    return _run_step(
+        request,
+        connection,
+        lambda: services.save_schedule(
+            actor=request.user, connection=connection, values=form.cleaned_data
+        ),
+        "The schedule was saved; its runs appear under Runs.",
+    )

@@ -134,6 +134,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Scheduled retrievals start at the first beat after their time: within this many seconds.
+CELERY_BEAT_SCHEDULE = {
+    "start-due-retrievals": {
+        "task": "banking.tasks.start_due_retrievals",
+        "schedule": env.float("SCHEDULE_CHECK_SECONDS", default=60.0),
+    }
+}
 
 # Sessions live in the cache, never in the database: they carry the user's Salesforce tokens
 # (encrypted on top, see portal.credentials).

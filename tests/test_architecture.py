@@ -22,6 +22,7 @@ ALLOWED_MODELS = {
     "banking.BankConnection": "an EBICS subscriber: bank URL, IDs, encrypted keys, bank's keys",
     "banking.BankAccount": "an account of a bank connection and whether to retrieve it",
     "banking.BankJobRun": "the history of bank jobs: when, which connection, counts",
+    "banking.RetrievalSchedule": "when a connection's statements are retrieved, and auto-settle",
     # Framework tables, installed with Django and allauth; Ledgerlink leaves allauth's empty:
     # users come from Salesforce, and tokens live only in the session.
     "auth.Permission": "Django framework",
