@@ -154,6 +154,8 @@ def run_retrieval(run_id: int) -> None:
             "written_items": written.items if written else 0,
             "new_items": written.created_items if written else 0,
             "problems": len(result.problems),
+            "collected": result.own_payments.collected if result.own_payments else 0,
+            "reversed": result.own_payments.reversed if result.own_payments else 0,
             "auto_settled": settled,
         },
     )

@@ -21,6 +21,7 @@ from portal.salesforce.client import SalesforceClient
 from portal.salesforce.services import mapping_for
 from portal.salesforce.statements import WrittenStatements, write_statements
 from portal.services import record_audit
+from settlement.own_payments import OwnPayments, apply_bookings
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class Retrieval:
     problems: tuple[str, ...]
     skipped_accounts: tuple[str, ...]
     written: WrittenStatements | None
+    own_payments: OwnPayments | None = None
 
     @property
     def items(self) -> int:
@@ -103,6 +105,7 @@ def retrieve_statements(
                 skipped.append(account)
         statements = kept
     written = None
+    own = None
     if salesforce is not None and statements:
         written = write_statements(
             salesforce,
@@ -113,6 +116,8 @@ def retrieve_statements(
                 "Writing the statements to Salesforce", done, len(statements)
             ),
         )
+        report("Updating Ledgerlink's own payments", 0, None)
+        own = apply_bookings(client=salesforce, tenant=connection.tenant, statements=statements)
     record_audit(
         tenant=connection.tenant,
         actor=actor,
@@ -126,6 +131,8 @@ def retrieve_statements(
             "items": sum(len(statement.items) for statement in statements),
             "problems": len(problems),
             "written_to_salesforce": written is not None,
+            "own_payments_collected": own.collected if own else 0,
+            "own_payments_reversed": own.reversed if own else 0,
         },
     )
     return Retrieval(
@@ -134,4 +141,5 @@ def retrieve_statements(
         problems=tuple(problems),
         skipped_accounts=tuple(skipped),
         written=written,
+        own_payments=own,
     )
