@@ -1,0 +1,115 @@
+"""Faults in the middle of a job, with the real worker, Redis, PostgreSQL and the stand-ins:
+nothing lost, nothing written twice."""
+
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection as database
+
+from banking import jobs, tasks
+from banking.models import BankJobRun, RunState
+from portal import progress
+from standins.bank.ledger import Ledger
+from standins.bank.store import LEDGER_FILE
+from tests.banking.test_connections import onboard
+from tests.conftest import require
+from tests.portal.salesforce.test_client import client_as
+from tests.portal.salesforce.test_jobs import authorized  # noqa: F401  (a fixture)
+from tests.processes import RunningProcess, start_celery_worker
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+DAYS = 5
+BOOKINGS_A_DAY = 300
+
+
+def _worker(log_dir: Path, local_salesforce, local_bank) -> RunningProcess:
+    log_dir.mkdir(parents=True, exist_ok=True)
+    db = settings.DATABASES["default"]
+    return start_celery_worker(
+        log_dir,
+        {
+            "REDIS_URL": settings.REDIS_URL,
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+            "LOCAL_SALESFORCE_URL": local_salesforce.url,
+            "LOCAL_BANK_URL": local_bank.url,
+            "ENCRYPTION_KEYS": ",".join(settings.ENCRYPTION_KEYS),
+            # A task of a killed worker comes back to the queue after this many seconds.
+            "CELERY_VISIBILITY_TIMEOUT": "5",
+        },
+    )
+
+
+def _wait(condition, what: str, *logs: RunningProcess, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"{what}:\n" + "\n".join(p.log() for p in logs)
+        time.sleep(0.1)
+
+
+@pytest.mark.usefixtures("authorized")
+def test_a_worker_killed_mid_retrieval_loses_nothing_and_writes_nothing_twice(
+    tmp_path, finance_admin, local_salesforce, local_bank
+):
+    require(settings.CELERY_BROKER_URL.startswith("redis://"), "REDIS_URL is not set")
+    require(database.vendor == "postgresql", "DATABASE_URL does not point at PostgreSQL")
+    connection = onboard(finance_admin, local_bank)
+    ledger = Ledger(
+        Path(local_bank.log_path).parent / "bank" / LEDGER_FILE, lambda: datetime.now(UTC)
+    )
+    today = datetime.now(UTC).date()
+    for days_ago in range(1, DAYS + 1):
+        ledger.add_bulk_bookings(
+            connection.partner_id, BOOKINGS_A_DAY, today - timedelta(days=days_ago), seed=days_ago
+        )
+    alice = client_as(local_salesforce, "alice@acme.example", "alice-demo-pass")
+    before = alice.count("SELECT COUNT() FROM Ledgerlink_Bank_Statement_Item__c")
+
+    first = _worker(tmp_path / "first", local_salesforce, local_bank)
+    run = jobs.start_retrieval(
+        actor=finance_admin,
+        connection=connection,
+        kind="camt.053",
+        start=today - timedelta(days=DAYS),
+        end=today,
+        enqueue=tasks.retrieve_statements.delay,
+    )
+
+    def writing() -> bool:
+        job = progress.load(run.job_id)
+        return job is not None and job.stage.startswith("Writing") and job.done >= 1
+
+    try:
+        _wait(writing, "the run never started writing", first)
+    finally:
+        first.process.kill()  # no warm shutdown: the task stays unacknowledged
+        first.process.wait(timeout=10)
+    written_before_the_kill = alice.count("SELECT COUNT() FROM Ledgerlink_Bank_Statement_Item__c")
+    assert before < written_before_the_kill < before + DAYS * BOOKINGS_A_DAY
+
+    # Past the visibility timeout, a starting worker takes the unacknowledged task back at once.
+    time.sleep(6)
+    second = _worker(tmp_path / "second", local_salesforce, local_bank)
+    try:
+        _wait(
+            lambda: BankJobRun.objects.get(pk=run.pk).state == RunState.DONE,
+            "the redelivered run did not finish",
+            second,
+        )
+    finally:
+        second.stop()
+    run.refresh_from_db()
+    assert run.counts["items"] == DAYS * BOOKINGS_A_DAY
+    after = alice.count("SELECT COUNT() FROM Ledgerlink_Bank_Statement_Item__c")
+    assert after == before + DAYS * BOOKINGS_A_DAY
+    keys = [
+        row["External_Id__c"]
+        for row in alice.query(
+            "SELECT External_Id__c FROM Ledgerlink_Bank_Statement_Item__c "
+            f"WHERE Bank_Statement__r.Account_IBAN__c = '{connection.accounts.first().iban}'"
+        )
+    ]
+    assert len(keys) == len(set(keys)) == DAYS * BOOKINGS_A_DAY
