@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import requests
 from django.conf import settings
 from django.db import connection as database
 
@@ -19,6 +20,7 @@ from tests.conftest import require
 from tests.portal.salesforce.test_client import client_as
 from tests.portal.salesforce.test_jobs import authorized  # noqa: F401  (a fixture)
 from tests.processes import RunningProcess, start_celery_worker
+from tests.salesforce_fixtures import arm_failures
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -113,3 +115,81 @@ def test_a_worker_killed_mid_retrieval_loses_nothing_and_writes_nothing_twice(
         )
     ]
     assert len(keys) == len(set(keys)) == DAYS * BOOKINGS_A_DAY
+
+
+@pytest.fixture(scope="module")
+def fault_worker(tmp_path_factory, django_db_setup, local_salesforce, local_bank):
+    require(settings.CELERY_BROKER_URL.startswith("redis://"), "REDIS_URL is not set")
+    require(database.vendor == "postgresql", "DATABASE_URL does not point at PostgreSQL")
+    worker = _worker(tmp_path_factory.mktemp("fault-worker"), local_salesforce, local_bank)
+    yield worker
+    worker.stop()
+
+
+def _retrieve(finance_admin, connection, worker) -> BankJobRun:
+    today = datetime.now(UTC).date()
+    run = jobs.start_retrieval(
+        actor=finance_admin,
+        connection=connection,
+        kind="camt.053",
+        start=today - timedelta(days=3),
+        end=today,
+        enqueue=tasks.retrieve_statements.delay,
+    )
+    _wait(
+        lambda: BankJobRun.objects.get(pk=run.pk).state in (RunState.DONE, RunState.FAILED),
+        "the run did not finish",
+        worker,
+    )
+    run.refresh_from_db()
+    return run
+
+
+def _with_bookings(finance_admin, local_bank, count: int):
+    connection = onboard(finance_admin, local_bank)
+    ledger = Ledger(
+        Path(local_bank.log_path).parent / "bank" / LEDGER_FILE, lambda: datetime.now(UTC)
+    )
+    yesterday = datetime.now(UTC).date() - timedelta(days=1)
+    ledger.add_bulk_bookings(connection.partner_id, count, yesterday, seed=11)
+    return connection
+
+
+@pytest.mark.usefixtures("authorized")
+@pytest.mark.parametrize(
+    ("mode", "count"), [("unavailable", 2), ("request_limit", 2), ("expired_session", 1)]
+)
+def test_salesforce_failing_mid_job_is_retried_or_refreshed_and_the_job_finishes(
+    finance_admin, local_salesforce, local_bank, fault_worker, mode, count
+):
+    connection = _with_bookings(finance_admin, local_bank, 50)
+    arm_failures(local_salesforce, mode, count)
+    run = _retrieve(finance_admin, connection, fault_worker)
+    assert run.state == RunState.DONE, (run.error, fault_worker.log())
+    assert run.counts["new_items"] == 50
+
+
+@pytest.mark.usefixtures("authorized")
+def test_salesforce_down_for_longer_stops_the_job_clearly_and_a_rerun_completes_once(
+    finance_admin, local_salesforce, local_bank, fault_worker
+):
+    connection = _with_bookings(finance_admin, local_bank, 50)
+    arm_failures(local_salesforce, "unavailable", 50)
+    try:
+        failed = _retrieve(finance_admin, connection, fault_worker)
+    finally:
+        requests.delete(f"{local_salesforce.url}/_standin/failures", timeout=10).raise_for_status()
+    assert failed.state == RunState.FAILED
+    assert failed.error.startswith("Salesforce refused the work")
+    rerun = _retrieve(finance_admin, connection, fault_worker)
+    assert rerun.state == RunState.DONE, rerun.error
+    assert rerun.counts["items"] == 50
+    alice = client_as(local_salesforce, "alice@acme.example", "alice-demo-pass")
+    iban = connection.accounts.first().iban
+    assert (
+        alice.count(
+            "SELECT COUNT() FROM Ledgerlink_Bank_Statement_Item__c "
+            f"WHERE Bank_Statement__r.Account_IBAN__c = '{iban}'"
+        )
+        == 50
+    )
