@@ -106,7 +106,9 @@ if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
-    CELERY_BROKER_URL = REDIS_URL
+    # The broker may be a Redis of its own (BROKER_URL), e.g. one with persistence (AOF) so that
+    # queued jobs survive its restart while the cache's Redis need not persist anything.
+    CELERY_BROKER_URL = env.str("BROKER_URL", default="") or REDIS_URL
     # A task taken by a worker that dies unacknowledged goes back to the queue after this long
     # (acks are late, so a killed worker loses nothing); longer than any job may take.
     CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {

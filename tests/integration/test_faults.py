@@ -1,14 +1,19 @@
 """Faults in the middle of a job, with the real worker, Redis, PostgreSQL and the stand-ins:
 nothing lost, nothing written twice."""
 
+import contextlib
+import shutil
+import subprocess
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 from django.conf import settings
 from django.db import connection as database
+from kombu import Connection
 
 from banking import jobs, tasks
 from banking.models import BankJobRun, RunState
@@ -19,7 +24,7 @@ from tests.banking.test_connections import onboard
 from tests.conftest import require
 from tests.portal.salesforce.test_client import client_as
 from tests.portal.salesforce.test_jobs import authorized  # noqa: F401  (a fixture)
-from tests.processes import RunningProcess, start_celery_worker
+from tests.processes import RunningProcess, free_port, start_celery_worker
 from tests.salesforce_fixtures import arm_failures
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -28,12 +33,13 @@ DAYS = 5
 BOOKINGS_A_DAY = 300
 
 
-def _worker(log_dir: Path, local_salesforce, local_bank) -> RunningProcess:
+def _worker(log_dir: Path, local_salesforce, local_bank, broker: str = "") -> RunningProcess:
     log_dir.mkdir(parents=True, exist_ok=True)
     db = settings.DATABASES["default"]
     return start_celery_worker(
         log_dir,
         {
+            "BROKER_URL": broker,
             "REDIS_URL": settings.REDIS_URL,
             "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
             "LOCAL_SALESFORCE_URL": local_salesforce.url,
@@ -193,3 +199,63 @@ def test_salesforce_down_for_longer_stops_the_job_clearly_and_a_rerun_completes_
         )
         == 50
     )
+
+
+def _redis(port: int, folder: Path) -> None:
+    subprocess.run(
+        [
+            "redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(port),
+            "--dir", str(folder), "--appendonly", "yes", "--appendfsync", "always", "--save", "",
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    _wait(lambda: _redis_answers(port), "redis did not start")
+
+
+def _redis_answers(port: int) -> bool:
+    try:
+        return bool(redis.Redis(port=port, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.mark.usefixtures("authorized")
+def test_jobs_queued_before_the_broker_restarts_still_run(
+    tmp_path, finance_admin, local_salesforce, local_bank
+):
+    require(shutil.which("redis-server") is not None, "redis-server is not installed")
+    connection = _with_bookings(finance_admin, local_bank, 20)
+    port = free_port()
+    broker = f"redis://127.0.0.1:{port}/0"
+    _redis(port, tmp_path)
+    try:
+        today = datetime.now(UTC).date()
+        run = jobs.start_retrieval(
+            actor=finance_admin,
+            connection=connection,
+            kind="camt.053",
+            start=today - timedelta(days=3),
+            end=today,
+            enqueue=lambda run_id: None,
+        )
+        with Connection(broker) as queue:
+            tasks.retrieve_statements.apply_async(args=[run.pk], connection=queue)
+        # The broker restarts with the job queued and no worker running.
+        redis.Redis(port=port).shutdown()
+        _wait(lambda: not _redis_answers(port), "redis did not stop")
+        _redis(port, tmp_path)
+        worker = _worker(tmp_path / "worker", local_salesforce, local_bank, broker=broker)
+        try:
+            _wait(
+                lambda: BankJobRun.objects.get(pk=run.pk).state == RunState.DONE,
+                "the queued run did not run after the restart",
+                worker,
+            )
+        finally:
+            worker.stop()
+    finally:
+        with contextlib.suppress(redis.RedisError):
+            redis.Redis(port=port).shutdown(nosave=True)
+    run.refresh_from_db()
+    assert run.counts["items"] == 20
