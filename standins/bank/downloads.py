@@ -7,13 +7,22 @@ kept with the transaction, so a repeated request for a segment gets the same seg
 
 import base64
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from banking.ebics import crypto
-from standins.bank import customer_protocol, order_data, order_types, subscribers, transactions
+from standins.bank import (
+    customer_protocol,
+    order_data,
+    order_types,
+    subscribers,
+    switches,
+    transactions,
+)
 from standins.bank.context import Context, Reply
 from standins.bank.envelopes import Codes, EncryptedData, Segment
 from standins.bank.errors import business, technical
@@ -129,7 +138,26 @@ def _order_data(
         documents = context.ledger.statements(partner_id, kind.ledger_kind, start, end)
     if not documents:
         raise business(NO_DOWNLOAD_DATA, f"no {kind.ledger_kind} for {start}..{end}")
+    spoiled = switches.take_malformed_entries(context.db, order_type)
+    if spoiled:
+        documents = [_spoil(document, spoiled) for document in documents]
     return _pack(kind, documents)
+
+
+# An entry's booked amount, as the ledger writes it.
+_ENTRY_AMOUNT = re.compile(rb"(<Ntry><NtryRef>[^<]*</NtryRef><Amt Ccy=\"[A-Z]{3}\">)[^<]*(</Amt>)")
+
+
+@dataclass(frozen=True)
+class _File:
+    file_name: str
+    content: bytes
+
+
+def _spoil(document: DocumentLike, entries: int) -> DocumentLike:
+    """The failure switch's malformed entries: their amounts are no longer numbers."""
+    content = _ENTRY_AMOUNT.sub(rb"\1twelve euros\2", document.content, count=entries)
+    return _File(document.file_name, content)
 
 
 def initialise(

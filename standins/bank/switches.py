@@ -91,7 +91,7 @@ def _text(spec: dict[str, Any], name: str, *, required: bool = True) -> str | No
 def arm(db: sqlite3.Connection, switches: dict[str, Any]) -> None:
     """Arm failure switches from the control API's JSON (raises ``InvalidSwitch``)."""
     for kind, spec in switches.items():
-        if kind not in {"drop_connection", "return_code"}:
+        if kind not in {"drop_connection", "return_code", "malformed_entries"}:
             raise InvalidSwitch(f"unknown failure switch {kind}")
         if not isinstance(spec, dict):
             raise InvalidSwitch(f"{kind} must be an object")
@@ -99,7 +99,11 @@ def arm(db: sqlite3.Connection, switches: dict[str, Any]) -> None:
         if not isinstance(times, int) or isinstance(times, bool) or times < 1:
             raise InvalidSwitch("times must be a positive integer")
         _text(spec, "order_type")
-        if kind == "drop_connection":
+        if kind == "malformed_entries":
+            entries = spec.get("entries", 1)
+            if not isinstance(entries, int) or isinstance(entries, bool) or entries < 1:
+                raise InvalidSwitch("entries must be a positive integer")
+        elif kind == "drop_connection":
             phase = _text(spec, "phase", required=False)
             if phase is not None and phase.lower() not in {"initialisation", "transfer", "receipt"}:
                 raise InvalidSwitch("phase must be initialisation, transfer or receipt")
@@ -145,6 +149,17 @@ def take_forced_code(db: sqlite3.Connection, order_type: str) -> ForcedCode | No
             _consume(db, failure_id, remaining)
             return ForcedCode(order_type, spec["code"], CodeKind(spec.get("kind", "technical")))
     return None
+
+
+def take_malformed_entries(db: sqlite3.Connection, order_type: str) -> int:
+    """Use up one armed malformed-entries switch for ``order_type``: how many entries to spoil."""
+    rows = db.execute("SELECT id, spec, remaining FROM failures WHERE kind = 'malformed_entries'")
+    for failure_id, spec_text, remaining in rows.fetchall():
+        spec = json.loads(spec_text)
+        if spec["order_type"].upper() == order_type.upper():
+            _consume(db, failure_id, remaining)
+            return int(spec.get("entries", 1))
+    return 0
 
 
 def take_drop(db: sqlite3.Connection, order_type: str, phase: str, segment: int | None) -> bool:

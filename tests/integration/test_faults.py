@@ -259,3 +259,52 @@ def test_jobs_queued_before_the_broker_restarts_still_run(
             redis.Redis(port=port).shutdown(nosave=True)
     run.refresh_from_db()
     assert run.counts["items"] == 20
+
+
+def _bank_control(local_bank, method: str, path: str, **kwargs) -> None:
+    requests.request(
+        method, local_bank.url.removesuffix("/ebics") + f"/_standin/{path}", timeout=10, **kwargs
+    ).raise_for_status()
+
+
+@pytest.mark.usefixtures("authorized")
+def test_the_bank_dropping_the_connection_mid_download_is_recovered_in_the_job(
+    finance_admin, local_salesforce, local_bank, fault_worker
+):
+    connection = _with_bookings(finance_admin, local_bank, 300)
+    _bank_control(local_bank, "POST", "settings", json={"segment_size": 8 * 1024})
+    _bank_control(
+        local_bank,
+        "POST",
+        "failures",
+        json={"drop_connection": {"order_type": "BTD", "phase": "transfer", "segment": 3}},
+    )
+    try:
+        run = _retrieve(finance_admin, connection, fault_worker)
+    finally:
+        _bank_control(local_bank, "DELETE", "failures")
+        _bank_control(local_bank, "POST", "settings", json={"segment_size": 786_432})
+    assert run.state == RunState.DONE, run.error
+    assert run.counts["new_items"] == 300
+    assert "BTD transfer segment 3 -> 000000/000000 (dropped)" in local_bank.log()
+
+
+@pytest.mark.usefixtures("authorized")
+def test_a_statement_with_malformed_entries_is_written_without_them_and_they_are_reported(
+    finance_admin, local_salesforce, local_bank, fault_worker
+):
+    connection = _with_bookings(finance_admin, local_bank, 40)
+    _bank_control(
+        local_bank,
+        "POST",
+        "failures",
+        json={"malformed_entries": {"order_type": "BTD", "entries": 2}},
+    )
+    try:
+        run = _retrieve(finance_admin, connection, fault_worker)
+    finally:
+        _bank_control(local_bank, "DELETE", "failures")
+    assert run.state == RunState.DONE, run.error
+    assert run.counts["problems"] == 2
+    assert run.counts["items"] == 38
+    assert run.counts["new_items"] == 38
