@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed-$(shell cat requirements.txt | md5sum | cut -c1-
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ledgerlink
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/1
 
-.PHONY: install run test lint bench lock clean
+.PHONY: install run test lint bench tour lock clean
 
 $(INSTALLED): requirements.txt
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ bench: install
 		case $$name in *_data) continue;; esac; \
 		echo "== $$name"; $(PY) -m benchmarks.$$name $(BENCH_ARGS) || exit 1; \
 	done
+
+# Refresh the guided tour's pictures (docs/tour/) from the browser tests.
+tour: install
+	LEDGERLINK_TOUR=1 DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest tests/browser -q
 
 lock:
 	$(PY) -m pip freeze --exclude-editable | grep -v '^ledgerlink' > requirements.txt

@@ -118,6 +118,7 @@ def local_bank(local_salesforce, tmp_path_factory):
 # Playwright's sync API allows only one running instance per thread.
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parents[1] / "test-artifacts" / "screens"
+TOUR = Path(__file__).resolve().parents[1] / "docs" / "tour"
 
 
 @pytest.fixture(scope="session")
@@ -154,9 +155,18 @@ def page(browser):
 def screenshot():
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def take(page, name: str, *, full_page: bool = True) -> Path:
+    def take(page, name: str, *, full_page: bool = True, tour: str = "", focus=None) -> Path:
         path = SCREENSHOTS / f"{name}.png"
         page.screenshot(path=str(path), full_page=full_page)
+        if tour and os.environ.get("LEDGERLINK_TOUR"):
+            # `make tour` refreshes the guided tour's pictures (docs/tour.md) from these runs:
+            # the part of the page the tour talks about, or the top of the page.
+            TOUR.mkdir(parents=True, exist_ok=True)
+            target = TOUR / f"{tour}.png"
+            if focus is not None:
+                focus.screenshot(path=str(target))
+            else:
+                page.screenshot(path=str(target), full_page=False)
         return path
 
     return take

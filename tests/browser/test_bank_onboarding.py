@@ -54,7 +54,7 @@ def test_a_finance_admin_connects_the_bank_and_retrieves_and_sends_through_the_w
     frame.get_by_label("Partner ID (customer ID)").fill("ACME")
     frame.get_by_label("User ID (subscriber ID)").fill("ALICE")
     frame.get_by_label("EBICS version").select_option("H005")
-    screenshot(page, "bank-connection-new")
+    screenshot(page, "bank-connection-new", tour="04-bank-connection-new")
     frame.get_by_role("button", name="Save").click()
     frame.get_by_role("heading", name="Create the keys").wait_for()
     screenshot(page, "bank-connection-wizard-new")
@@ -62,7 +62,7 @@ def test_a_finance_admin_connects_the_bank_and_retrieves_and_sends_through_the_w
     frame.get_by_role("button", name="Create keys").click()
     frame.get_by_role("button", name="Send keys to the bank (INI and HIA)").click()
     frame.get_by_role("heading", name="Download and sign the initialisation letter").wait_for()
-    screenshot(page, "bank-connection-keys-sent")
+    screenshot(page, "bank-connection-keys-sent", tour="05-bank-keys-sent")
     with page.expect_download() as download:
         frame.get_by_role("link", name="Download the initialisation letter (PDF)").click()
     letter = download.value
@@ -79,13 +79,18 @@ def test_a_finance_admin_connects_the_bank_and_retrieves_and_sends_through_the_w
     row = bank_page.locator("tr", has_text="ACME").filter(has_text="ALICE")
     row.get_by_role("button", name="Activate").click()
     bank_page.locator("tr", has_text="ACME").filter(has_text="Ready").wait_for()
-    screenshot(bank_page, "local-bank-subscribers")
+    screenshot(bank_page, "local-bank-subscribers", tour="06-local-bank-activates")
     bank_page.close()
     page.bring_to_front()
 
     frame.get_by_role("button", name="Download the bank's keys").click()
     frame.get_by_role("heading", name="Compare the bank's keys with its letter").wait_for()
-    screenshot(page, "bank-connection-bank-keys")
+    screenshot(
+        page,
+        "bank-connection-bank-keys",
+        tour="07-bank-keys",
+        focus=frame.get_by_role("region", name="The bank's keys", exact=True),
+    )
     letter_hashes = requests.get(
         f"{_bank_base(local_bank)}/_standin/bank-keys", timeout=TIMEOUT
     ).json()["keys"]
@@ -98,22 +103,30 @@ def test_a_finance_admin_connects_the_bank_and_retrieves_and_sends_through_the_w
     frame.get_by_role("button", name="The hashes match: trust the bank's keys").click()
     frame.get_by_role("heading", name="The connection is active").wait_for()
     frame.get_by_role("heading", name="Accounts").wait_for()
-    screenshot(page, "bank-connection-active")
+    screenshot(page, "bank-connection-active", tour="08-bank-connection-active")
     connection = BankConnection.objects.get(partner_id="ACME")
     assert connection.status == ConnectionStatus.ACTIVE
 
     before = _statement_items(alice)
     today = datetime.now(UTC).date()
-    frame.get_by_label("Statement", exact=True).select_option("camt.053")
-    frame.get_by_label("From", exact=True).fill((today - timedelta(days=20)).isoformat())
-    frame.get_by_label("To", exact=True).fill(today.isoformat())
-    frame.get_by_role("button", name="Retrieve", exact=True).click()
+    retrieve = frame.get_by_role("region", name="Retrieve statements")
+    retrieve.get_by_label("Statement", exact=True).select_option("camt.053")
+    retrieve.get_by_label("From", exact=True).fill((today - timedelta(days=20)).isoformat())
+    retrieve.get_by_label("To", exact=True).fill(today.isoformat())
+    retrieve.get_by_role("button", name="Retrieve", exact=True).click()
     frame.get_by_text("Written to Salesforce").wait_for()
-    screenshot(page, "bank-connection-retrieved")
+    screenshot(
+        page,
+        "bank-connection-retrieved",
+        tour="09-statements-retrieved",
+        focus=frame.get_by_role("region", name="Retrieve statements"),
+    )
     written = _statement_items(alice)
     assert written > before
     # Retrieving the same period again writes nothing twice.
-    frame.get_by_role("button", name="Retrieve", exact=True).click()
+    frame.get_by_role("region", name="Retrieve statements").get_by_role(
+        "button", name="Retrieve", exact=True
+    ).click()
     frame.get_by_text("(0 new)").wait_for()
     assert _statement_items(alice) == written
 

@@ -58,7 +58,7 @@ def test_a_finance_admin_follows_retrieval_runs(
     _logged_in(page, live_server, finance_admin)
     page.goto(f"{live_server.url}/banking/runs/")
     page.get_by_role("heading", name="Runs").wait_for()
-    screenshot(page, "bank-runs")
+    screenshot(page, "bank-runs", tour="13-runs")
     page.goto(f"{live_server.url}/banking/runs/{finished.pk}/")
     page.get_by_text("written to Salesforce").wait_for()
     screenshot(page, "bank-run-done")

@@ -33,15 +33,15 @@ def test_a_user_logs_in_with_salesforce_oauth_and_stays_logged_in(
     local_salesforce, live_server, page, screenshot
 ):
     page.goto(f"{live_server.url}/login/")
-    screenshot(page, "login")
+    screenshot(page, "login", tour="01-login")
     page.get_by_role("button", name="Log in with Salesforce").click()
     page.wait_for_url(f"{local_salesforce.url}/**")
-    screenshot(page, "local-salesforce-login")
+    screenshot(page, "local-salesforce-login", tour="02-local-salesforce-login")
     page.get_by_role("button", name="Alice Admin").click()
     page.wait_for_url(f"{live_server.url}/")
     assert page.get_by_text("Connected as Alice Admin").is_visible()
     assert page.locator(".who .org").inner_text().startswith("Acme Industries GmbH")
-    screenshot(page, "onboarding")
+    screenshot(page, "onboarding", tour="03-onboarding")
 
     tenant = Tenant.objects.get()
     assert tenant.org_id == "00D5g000004ACMEEA4"
@@ -87,7 +87,7 @@ def test_a_user_opens_ledgerlink_inside_salesforce_and_moves_between_pages(
     page.goto(f"{local_salesforce.url}/canvas/host/?user={ALICE}")
     frame = page.frame_locator("iframe[name=canvas-frame]")
     frame.get_by_text("Connected as Alice Admin").wait_for()
-    screenshot(page, "canvas-home")
+    screenshot(page, "canvas-home", tour="12-inside-salesforce")
     frame.get_by_role("link", name="Users & roles").click()
     frame.get_by_role("heading", name="Users and roles").wait_for()
     frame.get_by_role("link", name="Audit log").click()
@@ -145,7 +145,7 @@ def test_a_clerk_reviews_and_accepts_a_match_inside_salesforce(
         f'li.suggestion:has(input[name=statement_item][value="{item_id}"])'
     ).first
     suggestion.wait_for()
-    screenshot(page, "review")
+    screenshot(page, "review", tour="10-review")
     suggestion.get_by_role("button", name="Accept").click()
     frame.get_by_text("Settled in Salesforce.").wait_for()
     matched = next(

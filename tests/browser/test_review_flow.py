@@ -71,7 +71,7 @@ def test_a_background_review_shows_its_progress_and_can_be_cancelled(
     frame.get_by_role("link", name="compute in the background").click()
     frame.get_by_role("heading", name="Computing the review").wait_for()
     frame.locator("progress").wait_for()
-    screenshot(page, "review-run-progress", full_page=False)
+    screenshot(page, "review-run-progress", full_page=False, tour="11-review-in-background")
     frame.get_by_role("button", name="Cancel").click()
     frame.get_by_role("heading", name="Review run cancelled").wait_for()
     frame.get_by_role("link", name="Start again").wait_for()
