@@ -6,7 +6,7 @@ twice, and an item already matched keeps its match status.
 """
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -106,6 +106,7 @@ def write_statements(
     statement_mapping: ObjectMapping,
     item_mapping: ObjectMapping,
     statements: Sequence[Statement],
+    on_statement: Callable[[int], None] | None = None,
 ) -> WrittenStatements:
     """Upsert each statement, then its items pointing at it.
 
@@ -113,10 +114,11 @@ def write_statements(
     re-download leaves matched items as they are.
 
     Raises the client's SalesforceError on refusal; what was written before stays written and
-    is upserted again, not duplicated, when the caller retries.
+    is upserted again, not duplicated, when the caller retries. ``on_statement`` hears how many
+    statements are written so far.
     """
     written_items = created = 0
-    for statement in statements:
+    for done, statement in enumerate(statements, start=1):
         key = statement_key(statement)
         (result,) = client.upsert(
             statement_mapping.object_name,
@@ -132,4 +134,6 @@ def write_statements(
         )
         created += sum(outcome.is_created for outcome in outcomes)
         written_items += len(outcomes)
+        if on_statement is not None:
+            on_statement(done)
     return WrittenStatements(statements=len(statements), items=written_items, created_items=created)
