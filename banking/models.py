@@ -117,6 +117,7 @@ class BankAccount(models.Model):
 
 class JobKind(models.TextChoices):
     RETRIEVAL = "retrieval", "Statement retrieval"
+    PAYMENT_RUN = "payment_run", "Payment run"
 
 
 class RunState(models.TextChoices):

@@ -33,3 +33,27 @@ urlpatterns = [
     path("banking/runs/<int:run_id>/status", views.run_status, name="run_status"),
     path("banking/runs/<int:run_id>/cancel/", views.cancel_run, name="cancel_run"),
 ]
+
+# Payment runs (banking/payment_run_views.py); two path segments after the connection, so the
+# wizard's one-segment `<slug:action>/` pattern above never takes them.
+from banking import payment_run_views  # noqa: E402
+
+urlpatterns += [
+    path(_CONNECTION + "payment-runs/new/", payment_run_views.start, name="payment_run_start"),
+    path(
+        _CONNECTION + "payment-runs/status-reports/",
+        payment_run_views.apply_status_reports,
+        name="payment_run_status_reports",
+    ),
+    path("banking/payment-runs/<int:run_id>/", payment_run_views.report, name="payment_run"),
+    path(
+        "banking/payment-runs/<int:run_id>/send/",
+        payment_run_views.send,
+        name="payment_run_send",
+    ),
+    path(
+        "banking/payment-runs/<int:run_id>/resolve/",
+        payment_run_views.resolve,
+        name="payment_run_resolve",
+    ),
+]

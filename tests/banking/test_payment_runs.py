@@ -1,0 +1,460 @@
+"""Payment runs against the local Salesforce and the local bank: proposal, report, send, pain.002.
+
+Each test adds its own supplier and customers to Acme's demo org (which has due entries of its
+own, many of them invalid: CHF, no bank account) and excludes everything else when sending.
+"""
+
+import secrets
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import requests
+
+from banking import payment_runs
+from banking.formats.business_days import add_business_days
+from banking.models import BankJobRun, JobKind, RunState
+from portal.models import AuditEvent
+from standins.bank.ledger import store as ledger_store
+from standins.bank.ledger.status_writer import (
+    BlockOutcome,
+    OrderOutcome,
+    TransactionOutcome,
+    write_status_report,
+)
+from tests.banking.test_connections import control, onboard
+from tests.portal.salesforce.test_client import client_as
+from tests.salesforce_fixtures import reset
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+CREDITOR_ID = "DE98ZZZ09999999999"
+SUPPLIER_IBAN = "DE02120300000000202051"
+CUSTOMER_IBAN = "DE02500105170137075030"
+B2B_CUSTOMER_IBAN = "DE88100900001234567892"
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def execution_date() -> date:
+    return add_business_days(now().date(), 1)
+
+
+@pytest.fixture
+def bob(local_salesforce):
+    reset(local_salesforce)
+    return client_as(local_salesforce, "bob@acme.example", "bob-demo-pass")
+
+
+@pytest.fixture
+def acme_bank(local_bank, finance_admin):
+    requests.post(
+        local_bank.url.removesuffix("/ebics") + "/_standin/subscribers/LLBANK/ACME/ALICE/reset",
+        timeout=10,
+    ).raise_for_status()
+    return onboard(finance_admin, local_bank, partner_id="ACME", user_id="ALICE")
+
+
+def _create(client, sobject: str, fields: dict) -> str:
+    (body,) = client.composite(
+        [{"method": "POST", "url": f"sobjects/{sobject}", "referenceId": "new", "body": fields}]
+    )
+    return body["id"]
+
+
+def _entry(client, account_id: str, label: str, **fields) -> str:
+    due = (now().date() - timedelta(days=3)).isoformat()
+    values = {
+        "Account__c": account_id,
+        "External_Id__c": f"TEST-{label}-{secrets.token_hex(4)}",
+        "Document_Number__c": label,
+        "Amount__c": "120.50",
+        "Open_Amount__c": "120.50",
+        "Currency__c": "EUR",
+        "Status__c": "Open",
+        "Type__c": "Invoice",
+        "Due_Date__c": due,
+        "Document_Date__c": due,
+        **fields,
+    }
+    return _create(client, "Ledgerlink_Entry__c", values)
+
+
+@pytest.fixture
+def books(bob) -> dict[str, str]:
+    """A supplier with a bank account and four payables; two customers with mandates (CORE and
+    B2B) and one without a mandate, each with a direct-debit invoice."""
+    supplier = _create(bob, "Account", {"Name": "Testlieferant GmbH", "AccountNumber": "K99001"})
+    _create(
+        bob,
+        "Ledgerlink_Payment_Instrument__c",
+        {
+            "Account__c": supplier,
+            "Account_Holder__c": "Testlieferant GmbH",
+            "IBAN__c": SUPPLIER_IBAN,
+            "BIC__c": "BYLADEM1001",
+            "Mandate_Reference__c": f"BANK-{secrets.token_hex(4)}",
+            "Active__c": True,
+        },
+    )
+    payable = {"Direction__c": "Payable", "Approval_Status__c": "Approved"}
+    books = {
+        "approved": _entry(bob, supplier, "INV-A", **payable),
+        "excluded": _entry(bob, supplier, "INV-X", **payable, Exclude_From_Payment_Run__c=True),
+        "unapproved": _entry(
+            bob, supplier, "INV-U", Direction__c="Payable", Approval_Status__c="Pending"
+        ),
+        "later": _entry(
+            bob,
+            supplier,
+            "INV-L",
+            **payable,
+            Due_Date__c=(execution_date() + timedelta(days=30)).isoformat(),
+        ),
+    }
+    receivable = {"Direction__c": "Receivable", "Direct_Debit__c": True}
+    for label, iban, scheme in (("core", CUSTOMER_IBAN, "CORE"), ("b2b", B2B_CUSTOMER_IBAN, "B2B")):
+        customer = _create(bob, "Account", {"Name": f"Kunde {label} AG", "AccountNumber": "D9"})
+        mandate = _create(
+            bob,
+            "Ledgerlink_Payment_Instrument__c",
+            {
+                "Account__c": customer,
+                "Account_Holder__c": f"Kunde {label} AG",
+                "IBAN__c": iban,
+                "Mandate_Reference__c": f"MNDT-{label}-{secrets.token_hex(4)}",
+                "Scheme__c": scheme,
+                "Sequence_Type__c": "RCUR",
+                "Signing_Date__c": "2025-01-15",
+                "Active__c": True,
+            },
+        )
+        books[label] = _entry(
+            bob, customer, f"RE-{label}", **receivable, Payment_Instrument__c=mandate
+        )
+    stranger = _create(bob, "Account", {"Name": "Ohne Mandat KG", "AccountNumber": "D8"})
+    books["no_mandate"] = _entry(bob, stranger, "RE-none", **receivable)
+    return books
+
+
+def _prepare(finance_admin, connection, bob) -> payment_runs.Proposal:
+    account = next(a for a in connection.accounts.all() if a.iban == "DE89370400440532013000")
+    return payment_runs.prepare_payment_run(
+        actor=finance_admin,
+        connection=connection,
+        execution_date=execution_date(),
+        account=account,
+        salesforce=bob,
+        now=now(),
+        creditor_id=CREDITOR_ID,
+    )
+
+
+def _entry_ids(proposal: payment_runs.Proposal) -> set[str]:
+    return {t.entry_id for order in proposal.orders for t in order.transactions}
+
+
+def _others(proposal: payment_runs.Proposal, books: dict[str, str]) -> set[str]:
+    return _entry_ids(proposal) - set(books.values())
+
+
+def _payments(client, e2e_ids) -> dict[str, dict]:
+    quoted = ", ".join(f"'{e2e}'" for e2e in e2e_ids)
+    return {
+        row["End_To_End_Id__c"]: row
+        for row in client.query(
+            "SELECT Id, End_To_End_Id__c, Status__c, Type__c, Amount__c, Return_Reason__c "
+            f"FROM Ledgerlink_Payment__c WHERE End_To_End_Id__c IN ({quoted})"
+        )
+    }
+
+
+def _open_amount(client, entry_id: str) -> Decimal:
+    (row,) = client.query(f"SELECT Open_Amount__c FROM Ledgerlink_Entry__c WHERE Id = '{entry_id}'")
+    return Decimal(str(row["Open_Amount__c"]))
+
+
+def test_the_proposal_picks_due_approved_entries_and_leaves_out_the_rest(
+    finance_admin, acme_bank, bob, books
+):
+    proposal = _prepare(finance_admin, acme_bank, bob)
+
+    picked = _entry_ids(proposal)
+    assert {books["approved"], books["core"], books["b2b"]} <= picked
+    assert (
+        not {books["excluded"], books["unapproved"], books["later"], books["no_mandate"]} & picked
+    )
+    assert (books["no_mandate"], "no active Payment Instrument with a valid mandate") in (
+        proposal.left_out
+    )
+    orders = {order.key: order for order in proposal.orders}
+    assert books["core"] in {t.entry_id for t in orders["pain.008-CORE"].transactions}
+    assert books["b2b"] in {t.entry_id for t in orders["pain.008-B2B"].transactions}
+    ours = next(t for t in orders["pain.001"].transactions if t.entry_id == books["approved"])
+    assert ours.problems == ()
+    assert ours.counterparty.iban == SUPPLIER_IBAN
+    assert ours.amount == Decimal("120.50")
+    # The demo's own payables include some that cannot be paid (CHF, no bank account).
+    assert orders["pain.001"].invalid > 0
+    run = BankJobRun.objects.get(pk=proposal.run_id)
+    assert run.kind == JobKind.PAYMENT_RUN
+    assert run.state == RunState.QUEUED
+    assert "Testlieferant" not in str(run.parameters) + str(run.counts)
+
+
+def test_invalid_transactions_block_sending_until_they_are_excluded(
+    finance_admin, acme_bank, bob, books, local_bank
+):
+    proposal = _prepare(finance_admin, acme_bank, bob)
+    invalid = {t.entry_id for order in proposal.orders for t in order.transactions if t.problems}
+    assert invalid
+
+    with pytest.raises(payment_runs.PaymentRunRefused, match="problem"):
+        payment_runs.send_payment_run(
+            actor=finance_admin,
+            run_id=proposal.run_id,
+            excluded_entry_ids=set(),
+            salesforce=bob,
+            now=now(),
+        )
+    run = BankJobRun.objects.get(pk=proposal.run_id)
+    assert all(order["state"] == "prepared" for order in run.parameters["orders"].values())
+    assert payment_runs.remaining_problems(proposal, invalid) == []
+
+
+def test_sending_uploads_one_order_per_scheme_writes_pending_payments_and_never_sends_twice(
+    finance_admin, acme_bank, bob, books
+):
+    proposal = _prepare(finance_admin, acme_bank, bob)
+    mine = {books["approved"], books["core"], books["b2b"]}
+    sent = payment_runs.send_payment_run(
+        actor=finance_admin,
+        run_id=proposal.run_id,
+        excluded_entry_ids=_others(proposal, books),
+        salesforce=bob,
+        now=now(),
+    )
+
+    states = {key: (state, order_id) for key, state, order_id in sent.orders}
+    assert {key for key, (state, _) in states.items() if state == "accepted"} == {
+        "pain.001",
+        "pain.008-CORE",
+        "pain.008-B2B",
+    }
+    assert all(order_id for state, order_id in states.values() if state == "accepted")
+    assert sent.payments_written == 3
+    e2e = {t.entry_id: t.end_to_end_id for o in proposal.orders for t in o.transactions}
+    written = _payments(bob, [e2e[entry] for entry in mine])
+    assert {row["Status__c"] for row in written.values()} == {"Pending"}
+    assert written[e2e[books["approved"]]]["Type__c"] == "Outgoing"
+    assert written[e2e[books["core"]]]["Type__c"] == "Incoming"
+    assert _open_amount(bob, books["approved"]) == 0
+    run = BankJobRun.objects.get(pk=proposal.run_id)
+    assert run.state == RunState.DONE
+    assert run.counts["sent"] == 3
+
+    again = payment_runs.send_payment_run(
+        actor=finance_admin,
+        run_id=proposal.run_id,
+        excluded_entry_ids=set(),
+        salesforce=bob,
+        now=now(),
+    )
+    assert again.payments_written == 0
+    assert AuditEvent.objects.filter(action="payment_run.order_sent").count() == 3
+    # The entries are on their way now: the next run does not pick them.
+    assert not mine & _entry_ids(_prepare(finance_admin, acme_bank, bob))
+
+
+def _reject_at_the_bank(local_bank, e2e: str, amount: Decimal) -> None:
+    """The debtor's bank refuses a collection after the upload: its pain.002 arrives later."""
+    ledger = Path(local_bank.log_path).parent / "bank" / "ledger.sqlite3"
+    at = now()
+    report = write_status_report(
+        OrderOutcome(
+            message_id=f"LATE{secrets.token_hex(6).upper()}",
+            created_at=at,
+            original_message_id="LL-LATE",
+            original_message_type="pain.008.001.08",
+            original_created_at=at,
+            is_direct_debit=True,
+            blocks=(
+                BlockOutcome(
+                    payment_information_id="PI-LATE",
+                    transactions=(
+                        TransactionOutcome(
+                            end_to_end_id=e2e,
+                            instruction_id=None,
+                            status="RJCT",
+                            amount=amount,
+                            currency="EUR",
+                            requested_date=at.date(),
+                            reason="AC04",
+                            reason_text="account closed",
+                        ),
+                    ),
+                ),
+            ),
+        )
+    )
+    with ledger_store.connect(ledger) as db:
+        db.execute(
+            "INSERT INTO status_reports (partner_id, created_on, file_name, content) "
+            "VALUES (?, ?, ?, ?)",
+            ("ACME", at.date().isoformat(), f"pain.002_LATE_{e2e}.xml", report),
+        )
+
+
+def test_status_reports_move_rejected_payments_and_leave_accepted_ones_pending(
+    finance_admin, acme_bank, bob, books, local_bank
+):
+    proposal = _prepare(finance_admin, acme_bank, bob)
+    payment_runs.send_payment_run(
+        actor=finance_admin,
+        run_id=proposal.run_id,
+        excluded_entry_ids=_others(proposal, books),
+        salesforce=bob,
+        now=now(),
+    )
+    e2e = {t.entry_id: t.end_to_end_id for o in proposal.orders for t in o.transactions}
+    _reject_at_the_bank(local_bank, e2e[books["core"]], Decimal("120.50"))
+
+    today = now().date()
+    applied = payment_runs.apply_status_reports(
+        actor=finance_admin,
+        connection=acme_bank,
+        start=today - timedelta(days=1),
+        end=today,
+        salesforce=bob,
+        now=now(),
+    )
+
+    assert applied.rejected == 1
+    rows = _payments(bob, [e2e[books["core"]], e2e[books["b2b"]], e2e[books["approved"]]])
+    assert rows[e2e[books["core"]]]["Status__c"] == "Rejected"
+    assert rows[e2e[books["core"]]]["Return_Reason__c"].startswith("AC04")
+    assert rows[e2e[books["b2b"]]]["Status__c"] == "Pending"
+    assert rows[e2e[books["approved"]]]["Status__c"] == "Pending"
+    assert _open_amount(bob, books["core"]) == Decimal("120.50")
+    again = payment_runs.apply_status_reports(
+        actor=finance_admin,
+        connection=acme_bank,
+        start=today - timedelta(days=1),
+        end=today,
+        salesforce=bob,
+        now=now(),
+    )
+    assert again.rejected == 0
+    # A rejected entry comes back in the next run with a new end-to-end ID (attempt 2).
+    retry = _prepare(finance_admin, acme_bank, bob)
+    (collection,) = [t for o in retry.orders for t in o.transactions if t.entry_id == books["core"]]
+    assert collection.end_to_end_id != e2e[books["core"]]
+
+
+def test_another_org_cannot_prepare_or_send_and_clerks_see_no_pages(
+    client, finance_admin, acme_bank, bob, books, outsider, clerk
+):
+    proposal = _prepare(finance_admin, acme_bank, bob)
+    account = acme_bank.accounts.first()
+    with pytest.raises(payment_runs.PaymentRunRefused):
+        payment_runs.prepare_payment_run(
+            actor=outsider,
+            connection=acme_bank,
+            execution_date=execution_date(),
+            account=account,
+            salesforce=bob,
+            now=now(),
+        )
+    with pytest.raises(payment_runs.PaymentRunRefused):
+        payment_runs.send_payment_run(
+            actor=outsider,
+            run_id=proposal.run_id,
+            excluded_entry_ids=set(),
+            salesforce=bob,
+            now=now(),
+        )
+    client.force_login(outsider)
+    assert client.get(f"/banking/payment-runs/{proposal.run_id}/").status_code == 404
+    assert client.post(f"/banking/payment-runs/{proposal.run_id}/send/").status_code == 404
+    assert client.get(f"/banking/connections/{acme_bank.pk}/payment-runs/new/").status_code == 404
+    client.force_login(clerk)
+    assert client.get(f"/banking/payment-runs/{proposal.run_id}/").status_code == 403
+
+
+def test_the_validation_report_lists_each_order_with_its_problems(
+    client, finance_admin, acme_bank, bob, books
+):
+    proposal = _prepare(finance_admin, acme_bank, bob)
+    client.force_login(finance_admin)
+    page = client.get(f"/banking/payment-runs/{proposal.run_id}/").content.decode()
+    assert "Credit transfers (pain.001)" in page
+    assert "CORE direct debits (pain.008)" in page
+    assert "Testlieferant GmbH" in page
+    assert "Send to the bank" not in page
+    assert 'name="exclude"' in page
+
+
+def test_an_upload_whose_answer_was_lost_is_surfaced_and_not_resent_once_the_bank_has_it(
+    finance_admin, acme_bank, bob, books, local_bank
+):
+    proposal = _prepare(finance_admin, acme_bank, bob)
+    # The bank books the first file, then the connection drops before its answer arrives.
+    control(
+        local_bank,
+        "POST",
+        "failures",
+        json={"drop_connection": {"order_type": "BTU", "phase": "transfer", "times": 1}},
+    )
+    try:
+        with pytest.raises(payment_runs.PaymentRunRefused, match="was lost"):
+            payment_runs.send_payment_run(
+                actor=finance_admin,
+                run_id=proposal.run_id,
+                excluded_entry_ids=_others(proposal, books),
+                salesforce=bob,
+                now=now(),
+            )
+    finally:
+        control(local_bank, "DELETE", "failures")
+    run = BankJobRun.objects.get(pk=proposal.run_id)
+    assert run.state == RunState.FAILED
+    states = {key: order["state"] for key, order in run.parameters["orders"].items()}
+    assert states["pain.001"] == payment_runs.UNKNOWN
+    assert states["pain.008-CORE"] == states["pain.008-B2B"] == payment_runs.PREPARED
+
+    with pytest.raises(payment_runs.PaymentRunRefused, match="unknown"):
+        payment_runs.send_payment_run(
+            actor=finance_admin,
+            run_id=proposal.run_id,
+            excluded_entry_ids=set(),
+            salesforce=bob,
+            now=now(),
+        )
+    assert not AuditEvent.objects.filter(action="payment_run.order_sent").exists()
+    e2e = {t.entry_id: t.end_to_end_id for o in proposal.orders for t in o.transactions}
+    assert _payments(bob, [e2e[books["approved"]]]) == {}
+
+    # The admin finds the order in the bank's protocol: the next send only uploads the rest.
+    payment_runs.resolve_unknown_order(
+        actor=finance_admin,
+        run_id=proposal.run_id,
+        order_key="pain.001",
+        was_received=True,
+        now=now(),
+    )
+    sent = payment_runs.send_payment_run(
+        actor=finance_admin,
+        run_id=proposal.run_id,
+        excluded_entry_ids=set(),
+        salesforce=bob,
+        now=now(),
+    )
+    assert {state for _, state, _ in sent.orders} == {payment_runs.ACCEPTED}
+    assert AuditEvent.objects.filter(action="payment_run.order_sent").count() == 2
+    assert AuditEvent.objects.filter(action="payment_run.order_resolved").count() == 1
+    assert (
+        _payments(bob, [e2e[books["approved"]]])[e2e[books["approved"]]]["Status__c"] == "Pending"
+    )

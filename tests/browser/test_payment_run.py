@@ -1,0 +1,87 @@
+"""A payment run in Chromium: start, read the validation report, exclude, send, apply pain.002."""
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from banking.models import BankJobRun, RunState
+from portal.credentials import SalesforceCredentials, store_credentials
+from tests.banking.test_payment_runs import acme_bank, bob, books  # noqa: F401  (fixtures)
+from tests.salesforce_fixtures import password_grant
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+
+def _logged_in(page, live_server, local_salesforce, user) -> None:
+    """A portal session for ``user`` holding their own Salesforce token, as after a login."""
+    grant = password_grant(local_salesforce, "bob@acme.example", "bob-demo-pass")
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    store_credentials(
+        session,
+        SalesforceCredentials(
+            org_id=user.tenant.org_id,
+            user_id=user.salesforce_user_id,
+            access_token=grant["access_token"],
+            instance_url=grant["instance_url"],
+            login_url=local_salesforce.url,
+        ),
+    )
+    session.save()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": session.session_key,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def test_a_finance_admin_checks_excludes_and_sends_a_payment_run(
+    local_salesforce, local_bank, live_server, page, screenshot, finance_admin, request
+):
+    # The fixtures come from the payment-run service tests (imported above).
+    connection, ours = request.getfixturevalue("acme_bank"), request.getfixturevalue("books")
+    _logged_in(page, live_server, local_salesforce, finance_admin)
+    page.goto(f"{live_server.url}/banking/connections/{connection.pk}/")
+    page.get_by_role("link", name="Payment run").click()
+    page.get_by_role("heading", name="Start a payment run").wait_for()
+    page.get_by_label("Account").select_option(label="DE89370400440532013000")
+    page.get_by_label("SEPA creditor ID (for direct debits)").fill("DE98ZZZ09999999999")
+    screenshot(page, "payment-run-start")
+    page.get_by_role("button", name="Prepare the validation report").click()
+    page.get_by_role("heading", name="Credit transfers (pain.001)").wait_for()
+    assert page.get_by_role("button", name="Send to the bank").count() == 0
+    screenshot(page, "payment-run-report")
+
+    page.get_by_role("button", name="Exclude every transaction with problems").click()
+    page.locator(f"#exclude-{ours['approved']}").wait_for()
+    assert not page.locator(f"#exclude-{ours['approved']}").is_checked()
+    assert page.get_by_role("button", name="Send to the bank").count() == 1
+    screenshot(page, "payment-run-invalid-excluded", full_page=False)
+    # Keep only this test's own entries: the demo org's valid ones would be sent too.
+    kept = sorted({ours["approved"], ours["core"], ours["b2b"]})
+    page.locator("input[name=exclude]").evaluate_all(
+        "(boxes, kept) => boxes.forEach(box => { box.checked = !kept.includes(box.value); })",
+        kept,
+    )
+    page.get_by_role("button", name="Check again with these exclusions").first.click()
+    page.get_by_role("button", name="Send to the bank").click()
+    page.get_by_text("Sent.").wait_for()
+    screenshot(page, "payment-run-sent")
+    run = BankJobRun.objects.get()
+    assert run.state == RunState.DONE
+    accepted = [
+        order for order in run.parameters["orders"].values() if order["state"] == "accepted"
+    ]
+    assert len(accepted) == 3
+    for order in accepted:
+        page.get_by_text(order["order_id"], exact=True).wait_for()
+
+    page.get_by_role("link", name="Payment runs").click()
+    page.get_by_role("button", name="Apply status reports").click()
+    page.locator(".applied-reports").wait_for()
+    screenshot(page, "payment-run-status-reports")
