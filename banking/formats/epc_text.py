@@ -3,8 +3,9 @@
 SEPA banks must accept only ``a-z A-Z 0-9 / - ? : ( ) . , ' +`` and space. Text from
 Salesforce is transliterated where that keeps its meaning (German umlauts and ß by their
 conventional spellings, accented Latin letters by their base letter, typographic quotes
-and dashes by their plain forms); anything else (other scripts, ``&``, ``@``, emoji) cannot
-be sent and is refused rather than silently dropped.
+and dashes by their plain forms, ``&`` by ``+`` as the German banks' implementation guide's
+conversion table says); anything else (other scripts, ``@``, emoji) cannot be sent and is
+refused rather than silently dropped.
 """
 
 import re
@@ -33,6 +34,8 @@ _SPECIAL = str.maketrans(
         "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u00b4": "'", "`": "'",
         "\u2010": "-", "\u2013": "-", "\u2014": "-",
         "\t": " ", "\n": " ", "\r": " ", "\u00a0": " ",
+        # Company names ("Klein & Hoffmann") are common; DK's conversion table gives "+".
+        "&": "+",
     }
 )  # fmt: skip
 
