@@ -28,6 +28,7 @@ from banking.models import (
     BankConnection,
     BankJobRun,
     ConnectionStatus,
+    JobKind,
     RetrievalSchedule,
     RunState,
 )
@@ -424,6 +425,8 @@ def runs(request: PortalRequest) -> HttpResponse:
 @role_required(Role.FINANCE_ADMIN)
 def run_detail(request: PortalRequest, run_id: int) -> HttpResponse:
     run = get_for_tenant(BankJobRun, request.tenant, pk=run_id)
+    if run.kind == JobKind.PAYMENT_RUN:
+        return redirect("banking:payment_run", run_id=run.pk)
     job = progress.load(run.job_id)
     return render(request, "banking/run.html", {"run": run, "job": job})
 

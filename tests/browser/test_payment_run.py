@@ -55,7 +55,7 @@ def test_a_finance_admin_checks_excludes_and_sends_a_payment_run(
     page.get_by_role("button", name="Prepare the validation report").click()
     page.get_by_role("heading", name="Credit transfers (pain.001)").wait_for()
     assert page.get_by_role("button", name="Send to the bank").count() == 0
-    screenshot(page, "payment-run-report")
+    screenshot(page, "payment-run-report", tour="14-payment-run-report")
 
     page.get_by_role("button", name="Exclude every transaction with problems").click()
     page.locator(f"#exclude-{ours['approved']}").wait_for()
@@ -71,7 +71,7 @@ def test_a_finance_admin_checks_excludes_and_sends_a_payment_run(
     page.get_by_role("button", name="Check again with these exclusions").first.click()
     page.get_by_role("button", name="Send to the bank").click()
     page.get_by_text("Sent.").wait_for()
-    screenshot(page, "payment-run-sent")
+    screenshot(page, "payment-run-sent", tour="15-payment-run-sent")
     run = BankJobRun.objects.get()
     assert run.state == RunState.DONE
     accepted = [

@@ -5,7 +5,8 @@ What it makes, seeded and deterministic for a given seed and day:
 - accounts: customers (debtor numbers ``D10001`` ...) and suppliers (creditor numbers ``K70001``
   ...) in Germany, Austria, Switzerland, France and the Netherlands;
 - payment instruments: SEPA direct-debit mandates (valid IBANs, BIC-shaped codes, mandate
-  references; CORE mostly, some B2B) for a share of the customers;
+  references; CORE mostly, some B2B) for a share of the customers, and each supplier's bank
+  account (no mandate) to pay it to;
 - entries: invoices, credit notes and other items over the last nine months, mostly receivables,
   mostly in EUR (CHF for many Swiss ones), with ``RF`` creditor references on receivable invoices,
   direct debits against mandates and an approval status on payables;
@@ -292,11 +293,27 @@ class _Generator:
                 ),
             )
             self.accounts.append(account)
-            if not is_supplier and rng.random() < 0.45:
+            if is_supplier:
+                self._supplier_bank_account(mandates, account, created)
+            elif rng.random() < 0.45:
                 self._mandates(mandates, account, created)
         accounts.flush()
         mandates.flush()
         return accounts.count, mandates.count
+
+    def _supplier_bank_account(self, instruments: _Rows, account: _Account, created: date) -> None:
+        """The account a supplier is paid to: an instrument without a mandate.
+
+        Drawn from its own random source, so the rest of the demo data stays as it was.
+        """
+        own = random.Random(account.number)  # noqa: S311  (demo data, not security)
+        instruments.add(
+            _stamp(min(created, self.today - timedelta(days=1)), own),
+            (
+                account.id, account.name[:70], account.iban, account.bic,
+                None, None, None, None, 1, None,
+            ),
+        )  # fmt: skip
 
     def _mandates(self, mandates: _Rows, account: _Account, created: date) -> None:
         rng = self.rng

@@ -62,7 +62,8 @@ def test_the_default_org_gets_200_accounts_and_2000_entries(local_salesforce):
 
     assert counts[ACME]["Account"] == 200
     assert counts[ACME]["Ledgerlink_Entry__c"] == 2000
-    assert 40 <= counts[ACME]["Ledgerlink_Payment_Instrument__c"] <= 120
+    # Mandates for a share of the 164 customers, and a bank account for each of the 36 suppliers.
+    assert 40 + 36 <= counts[ACME]["Ledgerlink_Payment_Instrument__c"] <= 120 + 36
     assert counts[ACME]["Ledgerlink_Payment__c"] > 500
     assert counts[ACME]["Ledgerlink_Entry_Item__c"] >= counts[ACME]["Ledgerlink_Payment__c"] * 0.9
     assert GLOBEX not in counts
@@ -88,7 +89,8 @@ def test_accounts_are_european_companies_with_legal_forms_and_customer_numbers(a
 def test_mandates_have_valid_ibans_bic_shaped_codes_and_unique_references(api):
     mandates = api.records(
         "SELECT IBAN__c, BIC__c, Mandate_Reference__c, Scheme__c, Sequence_Type__c, Active__c, "
-        "Account__r.BillingCountry FROM Ledgerlink_Payment_Instrument__c"
+        "Account__r.BillingCountry FROM Ledgerlink_Payment_Instrument__c "
+        "WHERE Mandate_Reference__c != null"
     )
 
     assert all(mod97_valid(mandate["IBAN__c"]) for mandate in mandates)
@@ -101,6 +103,16 @@ def test_mandates_have_valid_ibans_bic_shaped_codes_and_unique_references(api):
     assert schemes.count("CORE") > schemes.count("B2B") > 0
     lengths = {"DE": 22, "AT": 20, "CH": 21, "FR": 27, "NL": 18}
     assert all(len(m["IBAN__c"]) == lengths[m["IBAN__c"][:2]] for m in mandates)
+
+
+def test_every_supplier_has_a_bank_account_to_be_paid_to(api):
+    accounts = api.records(
+        "SELECT IBAN__c, Account__r.AccountNumber FROM Ledgerlink_Payment_Instrument__c "
+        "WHERE Mandate_Reference__c = null"
+    )
+    assert len(accounts) == 36
+    assert all(row["Account__r"]["AccountNumber"].startswith("K") for row in accounts)
+    assert all(mod97_valid(row["IBAN__c"]) for row in accounts)
 
 
 def test_entries_are_mostly_euro_receivables_with_valid_creditor_references(api):
