@@ -18,6 +18,7 @@ from banking.formats import (
     statements_to_json,
     status_report_to_json,
 )
+from portal.api_errors import ERROR_SCHEMA, FIELD_ERRORS_SCHEMA, problems_schema
 from portal.roles import Role
 
 
@@ -104,7 +105,20 @@ class PaymentOrderApi(APIView):
         request=payment_orders.PaymentOrderInput,
         responses={
             (200, "application/xml"): {"type": "string", "format": "binary"},
-            400: schema.ProblemsSerializer,
+            400: {
+                "anyOf": [
+                    problems_schema(
+                        {
+                            "transaction": {"type": "integer", "nullable": True},
+                            "end_to_end_id": {"type": "string", "nullable": True},
+                            "field": {"type": "string"},
+                            "message": {"type": "string"},
+                        }
+                    ),
+                    FIELD_ERRORS_SCHEMA,
+                    ERROR_SCHEMA,
+                ]
+            },
         },
         operation_id="payment_orders_build",
     )

@@ -41,3 +41,37 @@ def handle_exception(error: Exception, context: dict[str, Any]) -> Response | No
     if isinstance(error, PortalError | FormatError):
         return Response({"detail": str(error)}, status=status.HTTP_400_BAD_REQUEST)
     return exception_handler(error, context)
+
+
+# The shapes of the 400 answers above, for the OpenAPI schema (drf-spectacular raw schemas), so
+# that a client (and the schema fuzzing in tests/security) knows every refusal it can get.
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["detail"],
+    "properties": {"detail": {"type": "string"}},
+}
+# DRF's own answer to a request of the wrong shape: messages by field, nested like the input.
+FIELD_ERRORS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "Messages by field, nested like the request (DRF's validation errors).",
+    "additionalProperties": {"anyOf": [{"type": "array"}, {"type": "object"}]},
+}
+
+
+def problems_schema(problem_properties: dict[str, Any]) -> dict[str, Any]:
+    """The ``{"detail", "problems": [...]}`` answer, each problem with the given properties."""
+    return {
+        "type": "object",
+        "required": ["detail", "problems"],
+        "properties": {
+            "detail": {"type": "string"},
+            "problems": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "required": sorted(problem_properties),
+                    "properties": problem_properties,
+                },
+            },
+        },
+    }

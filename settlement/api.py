@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from portal.api_errors import ERROR_SCHEMA, problems_schema
 from portal.roles import Role
 from settlement.matching import match_json
 
@@ -44,7 +45,15 @@ class MatchingSuggestionsApi(APIView):
 
     @extend_schema(
         request={"application/json": {"type": "object"}},
-        responses={200: {"type": "object"}},
+        responses={
+            200: {"type": "object"},
+            400: {
+                "anyOf": [
+                    problems_schema({"path": {"type": "string"}, "message": {"type": "string"}}),
+                    ERROR_SCHEMA,
+                ]
+            },
+        },
         operation_id="matching_suggestions",
         examples=[OpenApiExample("One invoice paid", value=_EXAMPLE, request_only=True)],
     )
