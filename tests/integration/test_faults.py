@@ -240,7 +240,8 @@ def test_jobs_queued_before_the_broker_restarts_still_run(
             enqueue=lambda run_id: None,
         )
         with Connection(broker) as queue:
-            tasks.retrieve_statements.apply_async(args=[run.pk], connection=queue)
+            # Celery's documented `connection` option is missing from celery-types.
+            tasks.retrieve_statements.apply_async((run.pk,), connection=queue)  # type: ignore[call-arg]
         # The broker restarts with the job queued and no worker running.
         redis.Redis(port=port).shutdown()
         _wait(lambda: not _redis_answers(port), "redis did not stop")
