@@ -126,3 +126,35 @@ def forget_items(user: User, job_id: str, statement_item_ids: set[str]) -> None:
         encryption.encrypt(pickle.dumps(trimmed)).encode("ascii"),
         timeout=RESULT_SECONDS,
     )
+
+
+# -- the review a user just looked at --------------------------------------------------------------
+
+RECENT_SECONDS = 120
+
+
+def _recent_key(user: User) -> str:
+    return f"review-recent:{user.tenant_id}:{user.pk}"
+
+
+def keep_recent(user: User, review: Review) -> None:
+    """Keep the review a user just computed for a couple of minutes, encrypted, so that paging,
+    filtering and coming back after an accept do not read all of Salesforce again."""
+    cache.set(
+        _recent_key(user),
+        encryption.encrypt(pickle.dumps(review)).encode("ascii"),
+        timeout=RECENT_SECONDS,
+    )
+
+
+def recent(user: User) -> Review | None:
+    sealed = cache.get(_recent_key(user))
+    if sealed is None:
+        return None
+    review: Review = pickle.loads(encryption.decrypt(sealed.decode("ascii")))  # noqa: S301
+    return review
+
+
+def forget_recent(user: User) -> None:
+    """After the user settled or rejected something: the next review is read afresh."""
+    cache.delete(_recent_key(user))

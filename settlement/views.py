@@ -130,10 +130,15 @@ def review(request: PortalRequest) -> HttpResponse:
             computed = runs.load_review(request.user, run_id)
             if computed is None:
                 return redirect("settlement:review_run", job_id=run_id)
-        elif request.GET.get("background") or _is_large(request):
+        elif request.GET.get("background"):
             return _start_run(request)
         else:
-            computed = compute_review(client=client_for(request), tenant=request.tenant)
+            computed = None if request.GET.get("refresh") else runs.recent(request.user)
+            if computed is None:
+                if _is_large(request):
+                    return _start_run(request)
+                computed = compute_review(client=client_for(request), tenant=request.tenant)
+                runs.keep_recent(request.user, computed)
     except SalesforceError as error:
         return render(request, "settlement/review.html", {"error": str(error)})
 
@@ -207,6 +212,7 @@ def _start_run(request: PortalRequest) -> HttpResponse:
 
 def _back_to_review(request: PortalRequest, settled: set[str]) -> HttpResponse:
     """Back to the review; a review kept from a worker run forgets what was just settled."""
+    runs.forget_recent(request.user)
     run_id = request.POST.get("run", "")
     if not run_id:
         return redirect("settlement:review")
