@@ -1,6 +1,6 @@
 """The review page and the matching API under load: 20 concurrent users, driven by locust.
 
-    python -m benchmarks.load [--quick] [--users 20] [--workers N] [--think-seconds 0]
+    python -m benchmarks.load [--quick] [--users 20] [--workers N] [--think-seconds 3]
 
 ``make bench`` runs it with the other benchmarks. Phases: 3 s warm-up (not recorded), 20 s for
 each baseline, 40 s for each loaded phase, about 2.5 minutes in all; ``--quick``: 2, 5 and 10 s,
@@ -24,8 +24,9 @@ What runs, all on loopback:
 Locust (in this process, FastHttpUser) runs four phases: the review page (GET /matching/review/)
 and the matching API (POST /api/v1/matching/suggestions, with a body built from the same org:
 the unmatched items against every open entry) with 1 user (the baseline) and with ``--users``
-users. Users do not pause between requests unless ``--think-seconds`` is given (the baselines
-never pause). A request counts as failed unless it answers 200 with the expected content; the
+users. Each loaded user pauses ``--think-seconds`` (3 s by default, a clerk reading a suggestion)
+between requests; ``--think-seconds 0`` measures saturation instead (the baselines never
+pause). A request counts as failed unless it answers 200 with the expected content; the
 reasons are listed, with the gunicorn log's error lines. Latencies are exact per-request times
 (not locust's rounded buckets). The last columns show the CPU time per request spent by the
 gunicorn workers, the local Salesforce, the load generator and the rest of the machine.
@@ -706,7 +707,7 @@ def main() -> None:
         "--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn workers"
     )
     parser.add_argument(
-        "--think-seconds", type=float, default=0.0, help="pause of each user between requests"
+        "--think-seconds", type=float, default=3.0, help="pause of each user between requests"
     )
     parser.add_argument(
         "--redis-url", default="redis://127.0.0.1:6379/4", help="the cache of the gunicorn workers"
