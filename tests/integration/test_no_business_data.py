@@ -4,7 +4,9 @@ the cache (Redis) or the logs.
 The full proof, over the whole daily job, comes with the end-to-end issue; this one covers every
 flow that exists so far: login, statements and status reports parsed, payment orders built,
 field mappings checked against the org, entries read from Salesforce, and a bank connection
-onboarded over EBICS whose statements are retrieved and written to Salesforce.
+onboarded over EBICS whose statements are retrieved and written to Salesforce, the review
+kept for its user, and a payment run proposed and sent. Whatever passes through the cache has an
+expiry.
 """
 
 import json
@@ -18,8 +20,9 @@ from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
-from banking import retrieval
-from portal.models import Tenant
+from banking import payment_runs, retrieval
+from banking.formats.business_days import add_business_days
+from portal.models import Tenant, User
 from portal.roles import Role
 from portal.salesforce.mapping import default_mapping
 from portal.salesforce.records import read_open_entries
@@ -61,6 +64,16 @@ def _database_text() -> str:
             cursor.execute(f'SELECT * FROM "{table}"')
             chunks.extend(str(row) for row in cursor.fetchall())
     return "\n".join(chunks)
+
+
+def _keys_without_expiry() -> list[bytes]:
+    """Cache keys that would stay for ever; Celery's own queue bookkeeping is not the cache."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    return [
+        key
+        for key in client.scan_iter()
+        if client.ttl(key) == -1 and not key.startswith((b"_kombu", b"celery", b"unacked"))
+    ]
 
 
 def _redis_text() -> str:
@@ -137,8 +150,39 @@ def test_no_business_data_reaches_the_database_the_cache_or_the_logs(
     ]
     assert bank_values
 
+    # The review, kept briefly for the user, and a payment run proposed and sent.
+    User.objects.filter(salesforce_user_id=BOB["user_id"]).update(role=Role.CLERK)
+    assert client.get("/matching/review/").status_code == 200
+    account = next(a for a in connection.accounts.all() if a.iban == "DE89370400440532013000")
+    proposal = payment_runs.prepare_payment_run(
+        actor=admin,
+        connection=connection,
+        execution_date=add_business_days(today, 1),
+        account=account,
+        salesforce=alice,
+        now=datetime.now(UTC),
+        creditor_id="DE98ZZZ09999999999",
+    )
+    payment_runs.send_payment_run(
+        actor=admin,
+        run_id=proposal.run_id,
+        excluded_entry_ids=payment_runs.invalid_entry_ids(proposal),
+        salesforce=alice,
+        now=datetime.now(UTC),
+    )
+    sent = [t for order in proposal.orders for t in order.transactions if not t.problems]
+    assert sent
+    payment_values = [
+        value
+        for transaction in sent[:10]
+        for value in (transaction.counterparty.name, transaction.counterparty.iban)
+        if value
+    ]
+
     assert Tenant.objects.exists()
+    # Business data may pass through the cache only encrypted and with an expiry.
+    assert _keys_without_expiry() == []
     stored = _database_text() + _redis_text() + caplog.text
-    for value in [*SECRETS, *entry_values, *bank_values]:
+    for value in [*SECRETS, *entry_values, *bank_values, *payment_values]:
         assert value not in stored, f"{value!r} was found at rest"
     assert json.dumps(parsed.json())  # the answer itself carried the data
