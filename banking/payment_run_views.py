@@ -13,7 +13,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from banking import payment_runs, services
+from banking import payment_runs, services, tasks
 from banking.formats.business_days import add_business_days
 from banking.formats.errors import FormatError
 from banking.models import BankAccount, BankConnection, BankJobRun, JobKind
@@ -175,6 +175,18 @@ def send(request: PortalRequest, run_id: int) -> HttpResponse:
         return _render_run(request, run, excluded=excluded | invalid)
     if "recheck" in request.POST:
         return _render_run(request, run, excluded=excluded)
+    if "background" in request.POST:
+        try:
+            payment_runs.queue_sending(
+                actor=request.user,
+                run_id=run.pk,
+                excluded_entry_ids=excluded,
+                enqueue=tasks.send_payment_run.delay,
+            )
+        except PortalError as error:
+            return _render_run(request, run, excluded=excluded, error=str(error), status=400)
+        messages.info(request, "Sending in the background; this page follows it.")
+        return redirect("banking:payment_run", run_id=run.pk)
     try:
         sent = payment_runs.send_payment_run(
             actor=request.user,

@@ -14,10 +14,11 @@
    Rejected with the bank's reason; accepted ones stay Pending until a statement books them.
 """
 
+import contextlib
 import pickle
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -62,6 +63,8 @@ from portal.models import User
 from portal.progress import State
 from portal.salesforce import payments
 from portal.salesforce.client import SalesforceClient
+from portal.salesforce.errors import SalesforceError, SalesforceSessionExpired
+from portal.salesforce.jobs import client_for_jobs
 from portal.salesforce.services import mapping_for
 from portal.services import record_audit
 
@@ -895,3 +898,70 @@ def apply_status_reports(
     return AppliedReports(
         reports=reports, transactions=transactions, rejected=moved, problems=tuple(problems)
     )
+
+
+def queue_sending(
+    *,
+    actor: User,
+    run_id: int,
+    excluded_entry_ids: Iterable[str],
+    enqueue: Callable[[int], object],
+) -> BankJobRun:
+    """Hand the sending of a checked run to the worker; ``enqueue`` gets only the run's ID.
+
+    The same checks as :func:`send_payment_run` run first, and the exclusions are fixed now, so
+    the worker sends exactly what the admin saw. Raises PaymentRunRefused like it.
+    """
+    run = _run_for(actor, run_id)
+    _check_actor(actor, _connection_of(run))
+    proposal = load_proposal(run)
+    if proposal is None:
+        raise ProposalExpired("This proposal has expired: prepare a new payment run.")
+    excluded = proposal.excluded if proposal.excluded is not None else frozenset(excluded_entry_ids)
+    problems = remaining_problems(proposal, excluded)
+    if problems:
+        raise PaymentRunRefused(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} remain; exclude those "
+            "transactions or fix them in Salesforce and prepare again."
+        )
+    if proposal.excluded is None:
+        _keep(run, replace(proposal, excluded=excluded))
+    run.parameters["in_background"] = True
+    run.save(update_fields=["parameters"])
+    transaction.on_commit(lambda: enqueue(run.pk))
+    return run
+
+
+def send_in_worker(run_id: int) -> None:
+    """The worker's side of :func:`queue_sending`: send under the jobs' Salesforce access.
+
+    A run that is done already sends nothing, and orders the bank accepted are never sent
+    again, so a redelivered task is harmless.
+    """
+    run = BankJobRun.objects.select_related("tenant", "started_by").get(pk=run_id)
+    if run.state == RunState.DONE or run.started_by is None:
+        return
+    now = datetime.now(UTC)
+    with contextlib.suppress(progress.JobCancelled):
+        progress.report(run.job_id, stage="Sending the orders to the bank", done=0, total=None)
+    try:
+        send_payment_run(
+            actor=run.started_by,
+            run_id=run_id,
+            excluded_entry_ids=(),
+            salesforce=client_for_jobs(run.tenant),
+            now=now,
+        )
+    except services.BankRefused as refused:
+        message = f"{refused} {refused.advice}".strip()
+    except SalesforceSessionExpired as error:
+        message = str(error)
+    except SalesforceError as error:
+        message = f"Salesforce refused the work ({error.error_code or type(error).__name__})."
+    except PortalError as error:
+        message = str(error)
+    else:
+        return
+    run.refresh_from_db()
+    if run.state != RunState.FAILED:
+        _fail(run, message, now)

@@ -5,6 +5,7 @@ own, many of them invalid: CHF, no bank account) and excludes everything else wh
 """
 
 import secrets
+import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -15,7 +16,9 @@ import requests
 from banking import payment_runs
 from banking.formats.business_days import add_business_days
 from banking.models import BankJobRun, JobKind, RunState
+from portal.credentials import SalesforceCredentials
 from portal.models import AuditEvent
+from portal.salesforce.jobs import authorize_background_jobs
 from standins.bank.ledger import store as ledger_store
 from standins.bank.ledger.status_writer import (
     BlockOutcome,
@@ -24,8 +27,9 @@ from standins.bank.ledger.status_writer import (
     write_status_report,
 )
 from tests.banking.test_connections import control, onboard
+from tests.banking.test_jobs import bank_worker  # noqa: F401  (a fixture)
 from tests.portal.salesforce.test_client import client_as
-from tests.salesforce_fixtures import reset
+from tests.salesforce_fixtures import authorization_code_grant, reset
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -458,3 +462,41 @@ def test_an_upload_whose_answer_was_lost_is_surfaced_and_not_resent_once_the_ban
     assert (
         _payments(bob, [e2e[books["approved"]]])[e2e[books["approved"]]]["Status__c"] == "Pending"
     )
+
+
+@pytest.mark.usefixtures("bank_worker")
+def test_a_run_sent_in_the_background_is_sent_by_the_worker_under_the_jobs_access(
+    client, finance_admin, acme_bank, bob, books, local_salesforce
+):
+    grant = authorization_code_grant(local_salesforce, finance_admin.salesforce_user_id)
+    authorize_background_jobs(
+        actor=finance_admin,
+        credentials=SalesforceCredentials(
+            org_id=finance_admin.tenant.org_id,
+            user_id=finance_admin.salesforce_user_id,
+            access_token=grant["access_token"],
+            refresh_token=grant["refresh_token"],
+            instance_url=local_salesforce.url,
+            login_url=local_salesforce.url,
+        ),
+    )
+    proposal = _prepare(finance_admin, acme_bank, bob)
+    client.force_login(finance_admin)
+    response = client.post(
+        f"/banking/payment-runs/{proposal.run_id}/send/",
+        {"background": "1", "exclude": sorted(_others(proposal, books))},
+    )
+    assert response.status_code == 302
+    assert "<progress" in client.get(response["Location"]).content.decode()
+    deadline = time.monotonic() + 90
+    while BankJobRun.objects.get(pk=proposal.run_id).state != RunState.DONE:
+        assert time.monotonic() < deadline, BankJobRun.objects.get(pk=proposal.run_id).error
+        time.sleep(0.3)
+    run = BankJobRun.objects.get(pk=proposal.run_id)
+    assert run.counts["sent"] == 3
+    e2e = {t.entry_id: t.end_to_end_id for o in proposal.orders for t in o.transactions}
+    mine = {books["approved"], books["core"], books["b2b"]}
+    written = _payments(bob, [e2e[entry] for entry in mine])
+    assert {row["Status__c"] for row in written.values()} == {"Pending"}
+    status = client.get(f"/banking/runs/{proposal.run_id}/status").json()
+    assert status["state"] == "done"
