@@ -313,7 +313,15 @@ def _add_certificate(parent: etree._Element, key: PublicKey, certificate: bytes 
     _sub(data, DS, "X509Certificate", _b64(certificate))
 
 
-def _add_public_key_info(
+# What each key is called in key-management order data: <XPubKeyInfo> ... <XVersion>.
+_KEY_ELEMENT = {
+    KeyVersion.SIGNATURE: "Signature",
+    KeyVersion.AUTHENTICATION: "Authentication",
+    KeyVersion.ENCRYPTION: "Encryption",
+}
+
+
+def _add_key_info(
     parent: etree._Element,
     ns: str,
     *,
@@ -322,10 +330,15 @@ def _add_public_key_info(
     certificate: bytes | None,
     now: datetime,
 ) -> None:
+    """Append ``<XPubKeyInfo>`` with the key (a certificate for H005, RSA values for H004)
+    followed by its ``<XVersion>``."""
+    name = _KEY_ELEMENT[key.version]
+    info = _sub(parent, ns, f"{name}PubKeyInfo")
     if version is EbicsVersion.H005:
-        _add_certificate(parent, key, certificate)
+        _add_certificate(info, key, certificate)
     else:
-        _add_key_value(parent, key, ns, now)
+        _add_key_value(info, key, ns, now)
+    _sub(info, ns, f"{name}Version", key.version.value)
 
 
 def _unsecured_request(
@@ -361,11 +374,7 @@ def build_signature_pub_key_order_data(
     """
     ns = crypto.SIGNATURE_NAMESPACE[version.value]
     root = etree.Element(f"{{{ns}}}SignaturePubKeyOrderData", nsmap={None: ns, "ds": DS})
-    info = _sub(root, ns, "SignaturePubKeyInfo")
-    _add_public_key_info(
-        info, ns, key=signature_key, version=version, certificate=certificate, now=now
-    )
-    _sub(info, ns, "SignatureVersion", KeyVersion.SIGNATURE.value)
+    _add_key_info(root, ns, key=signature_key, version=version, certificate=certificate, now=now)
     _sub(root, ns, "PartnerID", subscriber.partner_id)
     _sub(root, ns, "UserID", subscriber.user_id)
     return _serialise(root)
@@ -402,26 +411,17 @@ def build_hia_request_order_data(
     """
     ns = version.namespace
     root = etree.Element(f"{{{ns}}}HIARequestOrderData", nsmap={None: ns, "ds": DS})
-    authentication = _sub(root, ns, "AuthenticationPubKeyInfo")
-    _add_public_key_info(
-        authentication,
+    _add_key_info(
+        root,
         ns,
         key=authentication_key,
         version=version,
         certificate=authentication_certificate,
         now=now,
     )
-    _sub(authentication, ns, "AuthenticationVersion", KeyVersion.AUTHENTICATION.value)
-    encryption = _sub(root, ns, "EncryptionPubKeyInfo")
-    _add_public_key_info(
-        encryption,
-        ns,
-        key=encryption_key,
-        version=version,
-        certificate=encryption_certificate,
-        now=now,
+    _add_key_info(
+        root, ns, key=encryption_key, version=version, certificate=encryption_certificate, now=now
     )
-    _sub(encryption, ns, "EncryptionVersion", KeyVersion.ENCRYPTION.value)
     _sub(root, ns, "PartnerID", subscriber.partner_id)
     _sub(root, ns, "UserID", subscriber.user_id)
     return _serialise(root)
@@ -472,31 +472,20 @@ def build_hcs_request_order_data(
         f"{{{ns}}}HCSRequestOrderData", nsmap={None: ns, "ds": DS, "esig": signature_ns}
     )
     signature_cert, authentication_cert, encryption_cert = certificates or (None, None, None)
-    authentication = _sub(root, ns, "AuthenticationPubKeyInfo")
-    _add_public_key_info(
-        authentication,
+    _add_key_info(
+        root,
         ns,
         key=authentication_key,
         version=version,
         certificate=authentication_cert,
         now=now,
     )
-    _sub(authentication, ns, "AuthenticationVersion", KeyVersion.AUTHENTICATION.value)
-    encryption = _sub(root, ns, "EncryptionPubKeyInfo")
-    _add_public_key_info(
-        encryption, ns, key=encryption_key, version=version, certificate=encryption_cert, now=now
+    _add_key_info(
+        root, ns, key=encryption_key, version=version, certificate=encryption_cert, now=now
     )
-    _sub(encryption, ns, "EncryptionVersion", KeyVersion.ENCRYPTION.value)
-    signature = _sub(root, signature_ns, "SignaturePubKeyInfo")
-    _add_public_key_info(
-        signature,
-        signature_ns,
-        key=signature_key,
-        version=version,
-        certificate=signature_cert,
-        now=now,
+    _add_key_info(
+        root, signature_ns, key=signature_key, version=version, certificate=signature_cert, now=now
     )
-    _sub(signature, signature_ns, "SignatureVersion", KeyVersion.SIGNATURE.value)
     _sub(root, ns, "PartnerID", subscriber.partner_id)
     _sub(root, ns, "UserID", subscriber.user_id)
     return _serialise(root)
