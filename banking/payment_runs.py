@@ -16,6 +16,7 @@
 
 import contextlib
 import pickle
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -27,6 +28,7 @@ from django.db import transaction
 
 from banking import services
 from banking.ebics.client import OrderFailed, UploadOutcomeUnknown
+from banking.ebics.customer_protocol import trace_order
 from banking.ebics.errors import EbicsError, TransportFailed
 from banking.ebics.messages import DateRange, EbicsVersion
 from banking.ebics.orders import UnsupportedOrder, payment_upload_order, statement_download_order
@@ -548,9 +550,18 @@ def _upload(
     client = services.ready_client(connection, now)
     _save_order(run, order.key, state=UPLOADING)
     try:
-        receipt = client.upload(upload, data)
+        receipt = client.upload(
+            upload,
+            data,
+            # From here on the bank may have the order: a crash leaves it Unknown, not Prepared.
+            before_last_segment=lambda order_id: _save_order(
+                run, order.key, state=UNKNOWN, order_id=order_id
+            ),
+        )
     except UploadOutcomeUnknown as error:
         _save_order(run, order.key, state=UNKNOWN, order_id=error.order_id)
+        if _settle_by_protocol(actor, run, order.key, now) == ACCEPTED:
+            return str(run.parameters["orders"][order.key]["order_id"])
         raise PaymentRunRefused(
             f"The bank's answer to order {error.order_id or order.message_id} was lost: it may "
             "have been accepted. Check the bank's protocol (HAC/PTK) before sending it again; "
@@ -612,7 +623,13 @@ def _new_payments(
     ]
 
 
-def _begin_sending(actor: User, run_id: int, now: datetime) -> BankJobRun:
+def _begin_sending(actor: User, run_id: int, now: datetime, sender: str) -> BankJobRun:
+    """Claim the run for ``sender``; refuses while another sender may still be at work.
+
+    A sender that died leaves the run Running. Its claim lapses after STALE_SENDING, or at once
+    for the same Celery task delivered again (the broker redelivers only a task whose worker
+    is gone).
+    """
     with transaction.atomic():
         run = _run_for(actor, run_id)
         # Lock the run's row only: two clicks on "Send" must not upload in parallel.
@@ -626,6 +643,7 @@ def _begin_sending(actor: User, run_id: int, now: datetime) -> BankJobRun:
             run.state == RunState.RUNNING
             and since
             and now - datetime.fromisoformat(since) < STALE_SENDING
+            and run.parameters.get("sender") != sender
         ):
             raise PaymentRunRefused("This run is being sent right now.")
         if run.state == RunState.CANCELLED:
@@ -635,6 +653,7 @@ def _begin_sending(actor: User, run_id: int, now: datetime) -> BankJobRun:
             run.started_at = run.started_at or now
             run.error = ""
             run.parameters["sending_since"] = now.isoformat()
+            run.parameters["sender"] = sender
             run.save(update_fields=["state", "started_at", "error", "parameters"])
     return run
 
@@ -646,8 +665,14 @@ def send_payment_run(
     excluded_entry_ids: Iterable[str],
     salesforce: SalesforceClient,
     now: datetime,
+    sender: str | None = None,
 ) -> SentRun:
     """Upload the run's orders without the excluded entries, then record Pending Payments.
+
+    ``sender`` names who sends (a Celery task's ID; a fresh one per call by default): the same
+    sender may take over its own run after it died mid-send (see ``_begin_sending``). Orders a
+    dead sender left half-sent are settled first: one whose last segment never went out is
+    sent again, one whose outcome is unknown is looked up in the bank's customer protocol.
 
     Refuses (PaymentRunRefused) while a remaining transaction has a problem, when the proposal
     expired, or when an earlier attempt left an order whose outcome is unknown. The exclusions
@@ -679,17 +704,7 @@ def send_payment_run(
             f"{len(problems)} problem{'s' if len(problems) != 1 else ''} remain; exclude those "
             "transactions or fix them in Salesforce and prepare again. " + "; ".join(problems[:5])
         )
-    stuck = [
-        key
-        for key, state in run.parameters["orders"].items()
-        if state["state"] in (UPLOADING, UNKNOWN)
-    ]
-    if stuck:
-        raise PaymentRunRefused(
-            "The outcome of " + ", ".join(stuck) + " is unknown: check the bank's protocol "
-            "(HAC/PTK) before anything is sent again."
-        )
-    run = _begin_sending(actor, run.pk, now)
+    run = _begin_sending(actor, run.pk, now, sender or f"web:{uuid.uuid4().hex}")
     if proposal.excluded is None:
         proposal = replace(proposal, excluded=excluded)
         _keep(run, proposal)
@@ -697,6 +712,13 @@ def send_payment_run(
     header = _header(run, account)
     written = 0
     try:
+        stuck = _recover_orders(actor, run, now)
+        if stuck:
+            raise PaymentRunRefused(
+                "The outcome of " + ", ".join(stuck) + " is unknown and the bank's protocol "
+                "(HAC/PTK) does not show it yet: check with the bank, then mark it received "
+                "or not received. Nothing is sent again before that."
+            )
         for order in proposal.orders:
             kept = [t for t in order.transactions if t.entry_id not in excluded]
             state = run.parameters["orders"][order.key]
@@ -744,6 +766,59 @@ def send_payment_run(
         changes={"run": run.pk, **run.counts},
     )
     return _outcome(run, written=written)
+
+
+def _recover_orders(actor: User, run: BankJobRun, now: datetime) -> list[str]:
+    """Settle what a sender that died left behind; returns the orders still unknown.
+
+    Call only while holding the run (``_begin_sending``): no other upload is under way then.
+    """
+    stuck = []
+    for key, state in run.parameters["orders"].items():
+        if state["state"] == UPLOADING:
+            # Its last segment never went out (that is recorded first), so the bank cannot
+            # hold the order: the same file goes again, in a new transaction.
+            _save_order(run, key, state=PREPARED)
+        elif state["state"] == UNKNOWN and _settle_by_protocol(actor, run, key, now) == UNKNOWN:
+            stuck.append(key)
+    return stuck
+
+
+def _settle_by_protocol(actor: User, run: BankJobRun, key: str, now: datetime) -> str:
+    """Look an order of unknown outcome up in the bank's customer protocol; its new state.
+
+    Accepted or refused as the protocol says; Unknown while the protocol cannot be read or
+    does not name the order (a bank may write it late: the admin then asks the bank).
+    """
+    order = run.parameters["orders"][key]
+    order_id = order.get("order_id") or ""
+    if not order_id:
+        return UNKNOWN
+    connection = _connection_of(run)
+    period = DateRange(start=run.created_at.date(), end=now.date())
+    try:
+        protocol = services.ready_client(connection, now).protocol(period)
+    except (EbicsError, PortalError):
+        return UNKNOWN
+    trace = trace_order(protocol, order_id)
+    if trace is None:
+        return UNKNOWN
+    state = ACCEPTED if trace.received else REFUSED
+    _save_order(run, key, state=state)
+    record_audit(
+        tenant=run.tenant,
+        actor=actor,
+        action="payment_run.order_traced",
+        target=str(connection),
+        changes={
+            "run": run.pk,
+            "order": key,
+            "order_id": order_id,
+            "state": state,
+            "code": trace.code,
+        },
+    )
+    return state
 
 
 def _fail(run: BankJobRun, message: str, now: datetime) -> None:
@@ -932,7 +1007,7 @@ def queue_sending(
     return run
 
 
-def send_in_worker(run_id: int) -> None:
+def send_in_worker(run_id: int, *, sender: str) -> None:
     """The worker's side of :func:`queue_sending`: send under the jobs' Salesforce access.
 
     A run that is done already sends nothing, and orders the bank accepted are never sent
@@ -951,6 +1026,7 @@ def send_in_worker(run_id: int) -> None:
             excluded_entry_ids=(),
             salesforce=client_for_jobs(run.tenant),
             now=now,
+            sender=sender,
         )
     except services.BankRefused as refused:
         message = f"{refused} {refused.advice}".strip()

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from celery import shared_task
+from celery import Task, shared_task
 
 from banking import jobs, payment_runs
 
@@ -19,7 +19,11 @@ def start_due_retrievals() -> None:
     jobs.start_due_retrievals(now=datetime.now(UTC), enqueue=retrieve_statements.delay)
 
 
-@shared_task(ignore_result=True, acks_late=True)
-def send_payment_run(run_id: int) -> None:
-    """Send a checked payment run (see banking.payment_runs.queue_sending)."""
-    payment_runs.send_in_worker(run_id)
+@shared_task(bind=True, ignore_result=True, acks_late=True)
+def send_payment_run(self: Task, run_id: int) -> None:
+    """Send a checked payment run (see banking.payment_runs.queue_sending).
+
+    The task's ID names the sender, so a delivery of this task after its worker died may take
+    the run over at once.
+    """
+    payment_runs.send_in_worker(run_id, sender=f"task:{self.request.id}")

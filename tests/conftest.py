@@ -18,6 +18,9 @@ from tests.salesforce_fixtures import pointed_at
 ACME_ORG_ID = "00D5g000004ACMEEA4"
 GLOBEX_ORG_ID = "00D7Q000009SANDUA4"
 
+# The payment-run books (fixtures bob, acme_bank, books) serve the banking and the fault tests.
+pytest_plugins = ["tests.banking.payment_books"]
+
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 

@@ -355,19 +355,28 @@ class EbicsClient:
             except _TransactionLost as lost:
                 raise lost.failure from lost
 
-    def upload(self, order: UploadOrder, order_data: bytes) -> UploadReceipt:
+    def upload(
+        self,
+        order: UploadOrder,
+        order_data: bytes,
+        *,
+        before_last_segment: Callable[[str], None] | None = None,
+    ) -> UploadReceipt:
         """Sign (A006), encrypt and send ``order_data`` as ``order``, segment by segment.
 
         Lost segments 1..n-1 are resent within the transaction; a lost answer to the last
         segment raises ``UploadOutcomeUnknown``. If the bank drops the transaction before the
         last segment, the upload starts over once (the bank cannot hold the order then).
+        ``before_last_segment`` is called with the bank's order ID just before the last segment
+        goes out: until then the bank cannot have the order, from then on only its customer
+        protocol (``protocol``) can tell, so a caller that records this survives its own crash.
         """
         bank_keys = self._require_bank_keys()
         try:
-            return self._upload_once(order, order_data, bank_keys)
+            return self._upload_once(order, order_data, bank_keys, before_last_segment)
         except _TransactionLost:
             try:
-                return self._upload_once(order, order_data, bank_keys)
+                return self._upload_once(order, order_data, bank_keys, before_last_segment)
             except _TransactionLost as lost:
                 raise lost.failure from lost
 
@@ -558,7 +567,11 @@ class EbicsClient:
             raise lost.failure from lost
 
     def _upload_once(
-        self, order: UploadOrder, order_data: bytes, bank_keys: BankKeys
+        self,
+        order: UploadOrder,
+        order_data: bytes,
+        bank_keys: BankKeys,
+        before_last_segment: Callable[[str], None] | None,
     ) -> UploadReceipt:
         connection = self._connection
         keys = connection.keys
@@ -605,6 +618,8 @@ class EbicsClient:
             keys.authentication,
             version=version,
         )
+        if before_last_segment is not None:
+            before_last_segment(order_id)
         try:
             last = self._exchange(last_request)
         except (TransportFailed, UnexpectedResponse, ResponseNotAuthentic) as error:

@@ -62,6 +62,8 @@ class Answer:
 
     body: bytes | None
     summary: str
+    # Seconds to hold the answer back (the stall switch), outside the bank's lock.
+    stall: float = 0.0
 
 
 class Bank:
@@ -179,7 +181,9 @@ class Bank:
         )
         if switches.take_drop(context.db, order_type, phase, segment):
             return Answer(None, summary)
-        return Answer(xml, summary)
+        return Answer(
+            xml, summary, stall=switches.take_stall(context.db, order_type, phase, segment)
+        )
 
     # Key management: INI, HIA (unsecured) and HPB (signed, no bank key digests yet).
 

@@ -7,6 +7,7 @@ must be able to close the connection without any answer, which WSGI servers do n
 import ipaddress
 import logging
 import ssl
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -118,6 +119,9 @@ class _Handler(BaseHTTPRequestHandler):
         if body is None:
             return
         answer = self.server.bank.handle(body)
+        if answer.stall:
+            # Failure switch: a slow bank. The request is processed; the answer comes late.
+            time.sleep(answer.stall)
         if answer.body is None:
             # Failure switch: the request was processed, the answer is lost on the way.
             self.close_connection = True

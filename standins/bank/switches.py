@@ -14,6 +14,8 @@ from typing import Any
 from banking.ebics.crypto import MAX_SEGMENT_CIPHERTEXT
 from standins.bank.errors import BankError, CodeKind
 
+# A stalled answer is held at most this long (a real bank's gateway gives up after minutes).
+MAXIMUM_STALL_SECONDS = 600
 # AES works in 16-byte blocks: a smaller segment would split a block for no gain.
 MINIMUM_SEGMENT_SIZE = 16
 
@@ -91,7 +93,7 @@ def _text(spec: dict[str, Any], name: str, *, required: bool = True) -> str | No
 def arm(db: sqlite3.Connection, switches: dict[str, Any]) -> None:
     """Arm failure switches from the control API's JSON (raises ``InvalidSwitch``)."""
     for kind, spec in switches.items():
-        if kind not in {"drop_connection", "return_code", "malformed_entries"}:
+        if kind not in {"drop_connection", "stall", "return_code", "malformed_entries"}:
             raise InvalidSwitch(f"unknown failure switch {kind}")
         if not isinstance(spec, dict):
             raise InvalidSwitch(f"{kind} must be an object")
@@ -103,7 +105,13 @@ def arm(db: sqlite3.Connection, switches: dict[str, Any]) -> None:
             entries = spec.get("entries", 1)
             if not isinstance(entries, int) or isinstance(entries, bool) or entries < 1:
                 raise InvalidSwitch("entries must be a positive integer")
-        elif kind == "drop_connection":
+        elif kind in {"drop_connection", "stall"}:
+            if kind == "stall":
+                seconds = spec.get("seconds")
+                if not isinstance(seconds, int | float) or isinstance(seconds, bool):
+                    raise InvalidSwitch("seconds must be a number")
+                if not 0 < seconds <= MAXIMUM_STALL_SECONDS:
+                    raise InvalidSwitch(f"seconds must be 0..{MAXIMUM_STALL_SECONDS}")
             phase = _text(spec, "phase", required=False)
             if phase is not None and phase.lower() not in {"initialisation", "transfer", "receipt"}:
                 raise InvalidSwitch("phase must be initialisation, transfer or receipt")
@@ -164,7 +172,19 @@ def take_malformed_entries(db: sqlite3.Connection, order_type: str) -> int:
 
 def take_drop(db: sqlite3.Connection, order_type: str, phase: str, segment: int | None) -> bool:
     """Use up one armed drop-connection switch matching the request, if any."""
-    rows = db.execute("SELECT id, spec, remaining FROM failures WHERE kind = 'drop_connection'")
+    return _take_matching(db, "drop_connection", order_type, phase, segment) is not None
+
+
+def take_stall(db: sqlite3.Connection, order_type: str, phase: str, segment: int | None) -> float:
+    """Use up one armed stall switch matching the request: seconds to hold the answer, or 0."""
+    spec = _take_matching(db, "stall", order_type, phase, segment)
+    return float(spec["seconds"]) if spec is not None else 0.0
+
+
+def _take_matching(
+    db: sqlite3.Connection, kind: str, order_type: str, phase: str, segment: int | None
+) -> dict[str, Any] | None:
+    rows = db.execute("SELECT id, spec, remaining FROM failures WHERE kind = ?", (kind,))
     for failure_id, spec_text, remaining in rows.fetchall():
         spec = json.loads(spec_text)
         if spec["order_type"].upper() != order_type.upper():
@@ -174,5 +194,5 @@ def take_drop(db: sqlite3.Connection, order_type: str, phase: str, segment: int 
         if spec.get("segment") is not None and spec["segment"] != segment:
             continue
         _consume(db, failure_id, remaining)
-        return True
-    return False
+        return dict(spec)
+    return None

@@ -6,19 +6,15 @@ own, many of them invalid: CHF, no bank account) and excludes everything else wh
 
 import secrets
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-import requests
 
 from banking import payment_runs
-from banking.formats.business_days import add_business_days
 from banking.models import BankJobRun, JobKind, RunState
-from portal.credentials import SalesforceCredentials
 from portal.models import AuditEvent
-from portal.salesforce.jobs import authorize_background_jobs
 from standins.bank.ledger import store as ledger_store
 from standins.bank.ledger.status_writer import (
     BlockOutcome,
@@ -26,167 +22,30 @@ from standins.bank.ledger.status_writer import (
     TransactionOutcome,
     write_status_report,
 )
-from tests.banking.test_connections import control, onboard
+from tests.banking.payment_books import (
+    SUPPLIER_IBAN,
+    authorize_jobs,
+    bank_uploads,
+    entry_ids,
+    execution_date,
+    now,
+    open_amount,
+    others,
+    payments,
+    prepare,
+)
+from tests.banking.test_connections import control
 from tests.banking.test_jobs import bank_worker  # noqa: F401  (a fixture)
-from tests.portal.salesforce.test_client import client_as
-from tests.salesforce_fixtures import authorization_code_grant, reset
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-CREDITOR_ID = "DE98ZZZ09999999999"
-SUPPLIER_IBAN = "DE02120300000000202051"
-CUSTOMER_IBAN = "DE02500105170137075030"
-B2B_CUSTOMER_IBAN = "DE88100900001234567892"
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def execution_date() -> date:
-    return add_business_days(now().date(), 1)
-
-
-@pytest.fixture
-def bob(local_salesforce):
-    reset(local_salesforce)
-    return client_as(local_salesforce, "bob@acme.example", "bob-demo-pass")
-
-
-@pytest.fixture
-def acme_bank(local_bank, finance_admin):
-    requests.post(
-        local_bank.url.removesuffix("/ebics") + "/_standin/subscribers/LLBANK/ACME/ALICE/reset",
-        timeout=10,
-    ).raise_for_status()
-    return onboard(finance_admin, local_bank, partner_id="ACME", user_id="ALICE")
-
-
-def _create(client, sobject: str, fields: dict) -> str:
-    (body,) = client.composite(
-        [{"method": "POST", "url": f"sobjects/{sobject}", "referenceId": "new", "body": fields}]
-    )
-    return body["id"]
-
-
-def _entry(client, account_id: str, label: str, **fields) -> str:
-    due = (now().date() - timedelta(days=3)).isoformat()
-    values = {
-        "Account__c": account_id,
-        "External_Id__c": f"TEST-{label}-{secrets.token_hex(4)}",
-        "Document_Number__c": label,
-        "Amount__c": "120.50",
-        "Open_Amount__c": "120.50",
-        "Currency__c": "EUR",
-        "Status__c": "Open",
-        "Type__c": "Invoice",
-        "Due_Date__c": due,
-        "Document_Date__c": due,
-        **fields,
-    }
-    return _create(client, "Ledgerlink_Entry__c", values)
-
-
-@pytest.fixture
-def books(bob) -> dict[str, str]:
-    """A supplier with a bank account and four payables; two customers with mandates (CORE and
-    B2B) and one without a mandate, each with a direct-debit invoice."""
-    supplier = _create(bob, "Account", {"Name": "Testlieferant GmbH", "AccountNumber": "K99001"})
-    _create(
-        bob,
-        "Ledgerlink_Payment_Instrument__c",
-        {
-            "Account__c": supplier,
-            "Account_Holder__c": "Testlieferant GmbH",
-            "IBAN__c": SUPPLIER_IBAN,
-            "BIC__c": "BYLADEM1001",
-            "Mandate_Reference__c": f"BANK-{secrets.token_hex(4)}",
-            "Active__c": True,
-        },
-    )
-    payable = {"Direction__c": "Payable", "Approval_Status__c": "Approved"}
-    books = {
-        "approved": _entry(bob, supplier, "INV-A", **payable),
-        "excluded": _entry(bob, supplier, "INV-X", **payable, Exclude_From_Payment_Run__c=True),
-        "unapproved": _entry(
-            bob, supplier, "INV-U", Direction__c="Payable", Approval_Status__c="Pending"
-        ),
-        "later": _entry(
-            bob,
-            supplier,
-            "INV-L",
-            **payable,
-            Due_Date__c=(execution_date() + timedelta(days=30)).isoformat(),
-        ),
-    }
-    receivable = {"Direction__c": "Receivable", "Direct_Debit__c": True}
-    for label, iban, scheme in (("core", CUSTOMER_IBAN, "CORE"), ("b2b", B2B_CUSTOMER_IBAN, "B2B")):
-        customer = _create(bob, "Account", {"Name": f"Kunde {label} AG", "AccountNumber": "D9"})
-        mandate = _create(
-            bob,
-            "Ledgerlink_Payment_Instrument__c",
-            {
-                "Account__c": customer,
-                "Account_Holder__c": f"Kunde {label} AG",
-                "IBAN__c": iban,
-                "Mandate_Reference__c": f"MNDT-{label}-{secrets.token_hex(4)}",
-                "Scheme__c": scheme,
-                "Sequence_Type__c": "RCUR",
-                "Signing_Date__c": "2025-01-15",
-                "Active__c": True,
-            },
-        )
-        books[label] = _entry(
-            bob, customer, f"RE-{label}", **receivable, Payment_Instrument__c=mandate
-        )
-    stranger = _create(bob, "Account", {"Name": "Ohne Mandat KG", "AccountNumber": "D8"})
-    books["no_mandate"] = _entry(bob, stranger, "RE-none", **receivable)
-    return books
-
-
-def _prepare(finance_admin, connection, bob) -> payment_runs.Proposal:
-    account = next(a for a in connection.accounts.all() if a.iban == "DE89370400440532013000")
-    return payment_runs.prepare_payment_run(
-        actor=finance_admin,
-        connection=connection,
-        execution_date=execution_date(),
-        account=account,
-        salesforce=bob,
-        now=now(),
-        creditor_id=CREDITOR_ID,
-    )
-
-
-def _entry_ids(proposal: payment_runs.Proposal) -> set[str]:
-    return {t.entry_id for order in proposal.orders for t in order.transactions}
-
-
-def _others(proposal: payment_runs.Proposal, books: dict[str, str]) -> set[str]:
-    return _entry_ids(proposal) - set(books.values())
-
-
-def _payments(client, e2e_ids) -> dict[str, dict]:
-    quoted = ", ".join(f"'{e2e}'" for e2e in e2e_ids)
-    return {
-        row["End_To_End_Id__c"]: row
-        for row in client.query(
-            "SELECT Id, End_To_End_Id__c, Status__c, Type__c, Amount__c, Return_Reason__c "
-            f"FROM Ledgerlink_Payment__c WHERE End_To_End_Id__c IN ({quoted})"
-        )
-    }
-
-
-def _open_amount(client, entry_id: str) -> Decimal:
-    (row,) = client.query(f"SELECT Open_Amount__c FROM Ledgerlink_Entry__c WHERE Id = '{entry_id}'")
-    return Decimal(str(row["Open_Amount__c"]))
 
 
 def test_the_proposal_picks_due_approved_entries_and_leaves_out_the_rest(
     finance_admin, acme_bank, bob, books
 ):
-    proposal = _prepare(finance_admin, acme_bank, bob)
+    proposal = prepare(finance_admin, acme_bank, bob)
 
-    picked = _entry_ids(proposal)
+    picked = entry_ids(proposal)
     assert {books["approved"], books["core"], books["b2b"]} <= picked
     assert (
         not {books["excluded"], books["unapproved"], books["later"], books["no_mandate"]} & picked
@@ -212,7 +71,7 @@ def test_the_proposal_picks_due_approved_entries_and_leaves_out_the_rest(
 def test_invalid_transactions_block_sending_until_they_are_excluded(
     finance_admin, acme_bank, bob, books, local_bank
 ):
-    proposal = _prepare(finance_admin, acme_bank, bob)
+    proposal = prepare(finance_admin, acme_bank, bob)
     invalid = {t.entry_id for order in proposal.orders for t in order.transactions if t.problems}
     assert invalid
 
@@ -232,12 +91,12 @@ def test_invalid_transactions_block_sending_until_they_are_excluded(
 def test_sending_uploads_one_order_per_scheme_writes_pending_payments_and_never_sends_twice(
     finance_admin, acme_bank, bob, books
 ):
-    proposal = _prepare(finance_admin, acme_bank, bob)
+    proposal = prepare(finance_admin, acme_bank, bob)
     mine = {books["approved"], books["core"], books["b2b"]}
     sent = payment_runs.send_payment_run(
         actor=finance_admin,
         run_id=proposal.run_id,
-        excluded_entry_ids=_others(proposal, books),
+        excluded_entry_ids=others(proposal, books),
         salesforce=bob,
         now=now(),
     )
@@ -251,11 +110,11 @@ def test_sending_uploads_one_order_per_scheme_writes_pending_payments_and_never_
     assert all(order_id for state, order_id in states.values() if state == "accepted")
     assert sent.payments_written == 3
     e2e = {t.entry_id: t.end_to_end_id for o in proposal.orders for t in o.transactions}
-    written = _payments(bob, [e2e[entry] for entry in mine])
+    written = payments(bob, [e2e[entry] for entry in mine])
     assert {row["Status__c"] for row in written.values()} == {"Pending"}
     assert written[e2e[books["approved"]]]["Type__c"] == "Outgoing"
     assert written[e2e[books["core"]]]["Type__c"] == "Incoming"
-    assert _open_amount(bob, books["approved"]) == 0
+    assert open_amount(bob, books["approved"]) == 0
     run = BankJobRun.objects.get(pk=proposal.run_id)
     assert run.state == RunState.DONE
     assert run.counts["sent"] == 3
@@ -270,7 +129,7 @@ def test_sending_uploads_one_order_per_scheme_writes_pending_payments_and_never_
     assert again.payments_written == 0
     assert AuditEvent.objects.filter(action="payment_run.order_sent").count() == 3
     # The entries are on their way now: the next run does not pick them.
-    assert not mine & _entry_ids(_prepare(finance_admin, acme_bank, bob))
+    assert not mine & entry_ids(prepare(finance_admin, acme_bank, bob))
 
 
 def _reject_at_the_bank(local_bank, e2e: str, amount: Decimal) -> None:
@@ -315,11 +174,11 @@ def _reject_at_the_bank(local_bank, e2e: str, amount: Decimal) -> None:
 def test_status_reports_move_rejected_payments_and_leave_accepted_ones_pending(
     finance_admin, acme_bank, bob, books, local_bank
 ):
-    proposal = _prepare(finance_admin, acme_bank, bob)
+    proposal = prepare(finance_admin, acme_bank, bob)
     payment_runs.send_payment_run(
         actor=finance_admin,
         run_id=proposal.run_id,
-        excluded_entry_ids=_others(proposal, books),
+        excluded_entry_ids=others(proposal, books),
         salesforce=bob,
         now=now(),
     )
@@ -337,12 +196,12 @@ def test_status_reports_move_rejected_payments_and_leave_accepted_ones_pending(
     )
 
     assert applied.rejected == 1
-    rows = _payments(bob, [e2e[books["core"]], e2e[books["b2b"]], e2e[books["approved"]]])
+    rows = payments(bob, [e2e[books["core"]], e2e[books["b2b"]], e2e[books["approved"]]])
     assert rows[e2e[books["core"]]]["Status__c"] == "Rejected"
     assert rows[e2e[books["core"]]]["Return_Reason__c"].startswith("AC04")
     assert rows[e2e[books["b2b"]]]["Status__c"] == "Pending"
     assert rows[e2e[books["approved"]]]["Status__c"] == "Pending"
-    assert _open_amount(bob, books["core"]) == Decimal("120.50")
+    assert open_amount(bob, books["core"]) == Decimal("120.50")
     again = payment_runs.apply_status_reports(
         actor=finance_admin,
         connection=acme_bank,
@@ -353,7 +212,7 @@ def test_status_reports_move_rejected_payments_and_leave_accepted_ones_pending(
     )
     assert again.rejected == 0
     # A rejected entry comes back in the next run with a new end-to-end ID (attempt 2).
-    retry = _prepare(finance_admin, acme_bank, bob)
+    retry = prepare(finance_admin, acme_bank, bob)
     (collection,) = [t for o in retry.orders for t in o.transactions if t.entry_id == books["core"]]
     assert collection.end_to_end_id != e2e[books["core"]]
 
@@ -361,7 +220,7 @@ def test_status_reports_move_rejected_payments_and_leave_accepted_ones_pending(
 def test_another_org_cannot_prepare_or_send_and_clerks_see_no_pages(
     client, finance_admin, acme_bank, bob, books, outsider, clerk
 ):
-    proposal = _prepare(finance_admin, acme_bank, bob)
+    proposal = prepare(finance_admin, acme_bank, bob)
     account = acme_bank.accounts.first()
     with pytest.raises(payment_runs.PaymentRunRefused):
         payment_runs.prepare_payment_run(
@@ -391,7 +250,7 @@ def test_another_org_cannot_prepare_or_send_and_clerks_see_no_pages(
 def test_the_validation_report_lists_each_order_with_its_problems(
     client, finance_admin, acme_bank, bob, books
 ):
-    proposal = _prepare(finance_admin, acme_bank, bob)
+    proposal = prepare(finance_admin, acme_bank, bob)
     client.force_login(finance_admin)
     page = client.get(f"/banking/payment-runs/{proposal.run_id}/").content.decode()
     assert "Credit transfers (pain.001)" in page
@@ -401,10 +260,11 @@ def test_the_validation_report_lists_each_order_with_its_problems(
     assert 'name="exclude"' in page
 
 
-def test_an_upload_whose_answer_was_lost_is_surfaced_and_not_resent_once_the_bank_has_it(
+def test_a_lost_answer_is_settled_by_the_banks_protocol_and_the_run_goes_on(
     finance_admin, acme_bank, bob, books, local_bank
 ):
-    proposal = _prepare(finance_admin, acme_bank, bob)
+    proposal = prepare(finance_admin, acme_bank, bob)
+    uploads_before = len(bank_uploads(local_bank))
     # The bank books the first file, then the connection drops before its answer arrives.
     control(
         local_bank,
@@ -412,34 +272,67 @@ def test_an_upload_whose_answer_was_lost_is_surfaced_and_not_resent_once_the_ban
         "failures",
         json={"drop_connection": {"order_type": "BTU", "phase": "transfer", "times": 1}},
     )
+    sent = payment_runs.send_payment_run(
+        actor=finance_admin,
+        run_id=proposal.run_id,
+        excluded_entry_ids=others(proposal, books),
+        salesforce=bob,
+        now=now(),
+    )
+
+    assert {state for _, state, _ in sent.orders} == {payment_runs.ACCEPTED}
+    # Three files, each uploaded once: the lost one was found in HAC, not sent again.
+    assert bank_uploads(local_bank)[uploads_before:] == [("BTU", "000000")] * 3
+    traced = AuditEvent.objects.get(action="payment_run.order_traced")
+    assert traced.changes["order"] == "pain.001"
+    assert traced.changes["state"] == payment_runs.ACCEPTED
+    e2e = {t.entry_id: t.end_to_end_id for o in proposal.orders for t in o.transactions}
+    assert payments(bob, [e2e[books["approved"]]])[e2e[books["approved"]]]["Status__c"] == "Pending"
+
+
+def test_an_order_the_protocol_cannot_confirm_waits_for_the_admin_and_is_never_resent(
+    finance_admin, acme_bank, bob, books, local_bank
+):
+    proposal = prepare(finance_admin, acme_bank, bob)
+    uploads_before = len(bank_uploads(local_bank))
+    # The answer to the first file is lost, and the bank's protocol cannot be read for now.
+    control(
+        local_bank,
+        "POST",
+        "failures",
+        json={
+            "drop_connection": {"order_type": "BTU", "phase": "transfer", "times": 1},
+            "return_code": {"order_type": "HAC", "code": "091116", "times": 20},
+        },
+    )
     try:
         with pytest.raises(payment_runs.PaymentRunRefused, match="was lost"):
             payment_runs.send_payment_run(
                 actor=finance_admin,
                 run_id=proposal.run_id,
-                excluded_entry_ids=_others(proposal, books),
+                excluded_entry_ids=others(proposal, books),
+                salesforce=bob,
+                now=now(),
+            )
+        run = BankJobRun.objects.get(pk=proposal.run_id)
+        assert run.state == RunState.FAILED
+        states = {key: order["state"] for key, order in run.parameters["orders"].items()}
+        assert states["pain.001"] == payment_runs.UNKNOWN
+        assert states["pain.008-CORE"] == states["pain.008-B2B"] == payment_runs.PREPARED
+
+        with pytest.raises(payment_runs.PaymentRunRefused, match="unknown"):
+            payment_runs.send_payment_run(
+                actor=finance_admin,
+                run_id=proposal.run_id,
+                excluded_entry_ids=set(),
                 salesforce=bob,
                 now=now(),
             )
     finally:
         control(local_bank, "DELETE", "failures")
-    run = BankJobRun.objects.get(pk=proposal.run_id)
-    assert run.state == RunState.FAILED
-    states = {key: order["state"] for key, order in run.parameters["orders"].items()}
-    assert states["pain.001"] == payment_runs.UNKNOWN
-    assert states["pain.008-CORE"] == states["pain.008-B2B"] == payment_runs.PREPARED
-
-    with pytest.raises(payment_runs.PaymentRunRefused, match="unknown"):
-        payment_runs.send_payment_run(
-            actor=finance_admin,
-            run_id=proposal.run_id,
-            excluded_entry_ids=set(),
-            salesforce=bob,
-            now=now(),
-        )
     assert not AuditEvent.objects.filter(action="payment_run.order_sent").exists()
     e2e = {t.entry_id: t.end_to_end_id for o in proposal.orders for t in o.transactions}
-    assert _payments(bob, [e2e[books["approved"]]]) == {}
+    assert payments(bob, [e2e[books["approved"]]]) == {}
 
     # The admin finds the order in the bank's protocol: the next send only uploads the rest.
     payment_runs.resolve_unknown_order(
@@ -457,34 +350,22 @@ def test_an_upload_whose_answer_was_lost_is_surfaced_and_not_resent_once_the_ban
         now=now(),
     )
     assert {state for _, state, _ in sent.orders} == {payment_runs.ACCEPTED}
+    assert bank_uploads(local_bank)[uploads_before:] == [("BTU", "000000")] * 3
     assert AuditEvent.objects.filter(action="payment_run.order_sent").count() == 2
     assert AuditEvent.objects.filter(action="payment_run.order_resolved").count() == 1
-    assert (
-        _payments(bob, [e2e[books["approved"]]])[e2e[books["approved"]]]["Status__c"] == "Pending"
-    )
+    assert payments(bob, [e2e[books["approved"]]])[e2e[books["approved"]]]["Status__c"] == "Pending"
 
 
 @pytest.mark.usefixtures("bank_worker")
 def test_a_run_sent_in_the_background_is_sent_by_the_worker_under_the_jobs_access(
     client, finance_admin, acme_bank, bob, books, local_salesforce
 ):
-    grant = authorization_code_grant(local_salesforce, finance_admin.salesforce_user_id)
-    authorize_background_jobs(
-        actor=finance_admin,
-        credentials=SalesforceCredentials(
-            org_id=finance_admin.tenant.org_id,
-            user_id=finance_admin.salesforce_user_id,
-            access_token=grant["access_token"],
-            refresh_token=grant["refresh_token"],
-            instance_url=local_salesforce.url,
-            login_url=local_salesforce.url,
-        ),
-    )
-    proposal = _prepare(finance_admin, acme_bank, bob)
+    authorize_jobs(finance_admin, local_salesforce)
+    proposal = prepare(finance_admin, acme_bank, bob)
     client.force_login(finance_admin)
     response = client.post(
         f"/banking/payment-runs/{proposal.run_id}/send/",
-        {"background": "1", "exclude": sorted(_others(proposal, books))},
+        {"background": "1", "exclude": sorted(others(proposal, books))},
     )
     assert response.status_code == 302
     assert "<progress" in client.get(response["Location"]).content.decode()
@@ -496,7 +377,7 @@ def test_a_run_sent_in_the_background_is_sent_by_the_worker_under_the_jobs_acces
     assert run.counts["sent"] == 3
     e2e = {t.entry_id: t.end_to_end_id for o in proposal.orders for t in o.transactions}
     mine = {books["approved"], books["core"], books["b2b"]}
-    written = _payments(bob, [e2e[entry] for entry in mine])
+    written = payments(bob, [e2e[entry] for entry in mine])
     assert {row["Status__c"] for row in written.values()} == {"Pending"}
     status = client.get(f"/banking/runs/{proposal.run_id}/status").json()
     assert status["state"] == "done"

@@ -6,7 +6,6 @@ from django.test import Client
 
 from banking.models import BankJobRun, RunState
 from portal.credentials import SalesforceCredentials, store_credentials
-from tests.banking.test_payment_runs import acme_bank, bob, books  # noqa: F401  (fixtures)
 from tests.salesforce_fixtures import password_grant
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]

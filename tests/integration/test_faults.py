@@ -15,12 +15,14 @@ from django.conf import settings
 from django.db import connection as database
 from kombu import Connection
 
-from banking import jobs, tasks
+from banking import jobs, payment_runs, tasks
 from banking.models import BankJobRun, RunState
 from portal import progress
+from portal.models import AuditEvent
 from standins.bank.ledger import Ledger
 from standins.bank.store import LEDGER_FILE
-from tests.banking.test_connections import onboard
+from tests.banking.payment_books import authorize_jobs, bank_uploads, others, prepare
+from tests.banking.test_connections import control, onboard
 from tests.conftest import require
 from tests.portal.salesforce.test_client import client_as
 from tests.portal.salesforce.test_jobs import authorized  # noqa: F401  (a fixture)
@@ -126,6 +128,91 @@ def test_a_worker_killed_mid_retrieval_loses_nothing_and_writes_nothing_twice(
         )
     ]
     assert len(keys) == len(set(keys)) == DAYS * BOOKINGS_A_DAY
+
+
+@pytest.mark.parametrize(
+    ("stalled_phase", "the_bank_has_it"),
+    [("transfer", True), ("initialisation", False)],
+    ids=["after-the-last-segment", "before-the-last-segment"],
+)
+def test_a_worker_killed_mid_send_uploads_no_order_twice_and_the_rerun_completes(
+    tmp_path,
+    finance_admin,
+    acme_bank,
+    bob,
+    books,
+    local_salesforce,
+    local_bank,
+    stalled_phase,
+    the_bank_has_it,
+):
+    require(settings.CELERY_BROKER_URL.startswith("redis://"), "REDIS_URL is not set")
+    require(database.vendor == "postgresql", "DATABASE_URL does not point at PostgreSQL")
+    authorize_jobs(finance_admin, local_salesforce)
+    proposal = prepare(finance_admin, acme_bank, bob)
+    uploads_before = len(bank_uploads(local_bank))
+    # The bank holds its answer to the first file for a minute: long enough to kill the worker
+    # while it waits, either for the bank's verdict on the whole file or for the transaction.
+    control(
+        local_bank,
+        "POST",
+        "failures",
+        json={"stall": {"order_type": "BTU", "phase": stalled_phase, "seconds": 60}},
+    )
+    first = _worker(tmp_path / "first", local_salesforce, local_bank)
+    try:
+        payment_runs.queue_sending(
+            actor=finance_admin,
+            run_id=proposal.run_id,
+            excluded_entry_ids=others(proposal, books),
+            enqueue=tasks.send_payment_run.delay,
+        )
+
+        def stalled() -> bool:
+            order = BankJobRun.objects.get(pk=proposal.run_id).parameters["orders"]["pain.001"]
+            if the_bank_has_it:
+                return len(bank_uploads(local_bank)) > uploads_before
+            return (
+                order["state"] == payment_runs.UPLOADING
+                and not control(local_bank, "GET", "failures").json()
+            )
+
+        _wait(stalled, "the send never reached the stalled answer", first)
+    finally:
+        first.process.kill()
+        first.process.wait(timeout=10)
+    run = BankJobRun.objects.get(pk=proposal.run_id)
+    assert run.state == RunState.RUNNING
+    expected = payment_runs.UNKNOWN if the_bank_has_it else payment_runs.UPLOADING
+    assert run.parameters["orders"]["pain.001"]["state"] == expected
+
+    time.sleep(6)  # past the visibility timeout: the next worker takes the task back
+    second = _worker(tmp_path / "second", local_salesforce, local_bank)
+    try:
+        _wait(
+            lambda: (
+                BankJobRun.objects.get(pk=proposal.run_id).state in (RunState.DONE, RunState.FAILED)
+            ),
+            "the redelivered send did not finish",
+            second,
+        )
+    finally:
+        second.stop()
+    run.refresh_from_db()
+    assert run.state == RunState.DONE, run.error
+    assert run.counts["sent"] == 3
+    # Each of the three files reached the bank exactly once.
+    assert bank_uploads(local_bank)[uploads_before:] == [("BTU", "000000")] * 3
+    traced = AuditEvent.objects.filter(action="payment_run.order_traced")
+    assert [event.changes["state"] for event in traced] == (
+        [payment_runs.ACCEPTED] if the_bank_has_it else []
+    )
+    e2e = [t.end_to_end_id for o in proposal.orders for t in o.transactions]
+    rows = bob.query(
+        "SELECT End_To_End_Id__c, Status__c FROM Ledgerlink_Payment__c WHERE End_To_End_Id__c "
+        "IN (" + ", ".join(f"'{key}'" for key in e2e) + ")"
+    )
+    assert sorted(row["Status__c"] for row in rows) == ["Pending"] * 3
 
 
 @pytest.fixture(scope="module")

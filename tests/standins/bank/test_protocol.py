@@ -1,6 +1,7 @@
 """Protocol checks every request passes: versions, signatures, replay, order types, failures."""
 
 import os
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -208,3 +209,27 @@ def test_an_unknown_failure_switch_is_refused_and_nothing_is_armed(bank) -> None
     assert answer.status_code == 400
     assert "meteor" in answer.json()["error"]
     assert bank.control("GET", "failures") == []
+
+
+def test_the_stall_switch_processes_the_request_and_answers_late(bank, alice, fake_ledger) -> None:
+    fake_ledger.documents["camt.053"] = [Document("a.xml", b"<Document/>")]
+    bank.control(
+        "POST",
+        "failures",
+        {"stall": {"order_type": "BTD", "phase": "initialisation", "seconds": 1}},
+    )
+    started = time.monotonic()
+    assert alice.initialise_download(EOD).technical_code == "000000"
+    assert time.monotonic() - started >= 1
+    assert bank.control("GET", "failures") == []
+
+
+@pytest.mark.parametrize("seconds", [0, -1, 601, "5", True, None])
+def test_a_stall_needs_a_sensible_number_of_seconds(bank, seconds) -> None:
+    answer = requests.post(
+        f"{bank.base_url}/_standin/failures",
+        json={"stall": {"order_type": "BTD", "seconds": seconds}},
+        timeout=TIMEOUT,
+    )
+    assert answer.status_code == 400
+    assert "seconds" in answer.json()["error"]
