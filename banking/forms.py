@@ -3,8 +3,14 @@ from typing import Any
 
 from django import forms
 
-from banking.models import BankConnection, RetrievalSchedule
-from banking.services import EDITABLE_FIELDS, SCHEDULE_FIELDS, STATEMENT_KINDS
+from banking.models import BankAccount, BankConnection, PaymentRunSchedule, RetrievalSchedule
+from banking.services import (
+    EDITABLE_FIELDS,
+    MAXIMUM_LEAD_DAYS,
+    PAYMENT_SCHEDULE_FIELDS,
+    SCHEDULE_FIELDS,
+    STATEMENT_KINDS,
+)
 
 # A backup password protects private keys against offline guessing: long, not complex.
 MINIMUM_BACKUP_PASSWORD = 12
@@ -108,3 +114,44 @@ class ScheduleForm(forms.ModelForm):
             "auto_settle": "Then settle the AUTO band",
         }
         widgets = {"retrieve_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+
+WEEKDAYS = [("1", "Mon"), ("2", "Tue"), ("3", "Wed"), ("4", "Thu"), ("5", "Fri")]
+
+
+class PaymentScheduleForm(forms.ModelForm):
+    prefix = "payments"
+    weekdays = forms.MultipleChoiceField(
+        choices=WEEKDAYS, widget=forms.CheckboxSelectMultiple, label="On"
+    )
+    lead_days = forms.IntegerField(
+        min_value=0, max_value=MAXIMUM_LEAD_DAYS, initial=1, label="Execution after (business days)"
+    )
+
+    class Meta:
+        model = PaymentRunSchedule
+        fields = PAYMENT_SCHEDULE_FIELDS
+        labels = {
+            "is_active": "Prepare payment runs",
+            "prepare_at": "At (UTC)",
+            "account": "Account",
+            "creditor_id": "SEPA creditor ID",
+            "prefix": "End-to-end ID prefix",
+            "batch_booking": "Batch booking",
+        }
+        widgets = {"prepare_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
+
+    def __init__(self, *args: Any, connection: BankConnection, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only the connection's selected accounts with an IBAN may pay or collect.
+        self.fields["account"].queryset = BankAccount.objects.filter(  # type: ignore[attr-defined]
+            connection=connection, is_selected=True
+        ).exclude(iban="")
+        if self.instance.pk:
+            self.initial["weekdays"] = sorted(str(day) for day in self.instance.iso_weekdays)
+        else:
+            self.initial.setdefault("weekdays", [day for day, _ in WEEKDAYS])
+
+    def clean_weekdays(self) -> str:
+        """As the model stores them: ISO weekdays, comma-separated."""
+        return ",".join(sorted(self.cleaned_data["weekdays"]))

@@ -11,13 +11,15 @@ from datetime import UTC, date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 
-from banking import retrieval, services
+from banking import payment_runs, retrieval, services
+from banking.formats.business_days import add_business_days, is_target_business_day
 from banking.formats.errors import FormatError
 from banking.models import (
     BankConnection,
     BankJobRun,
     ConnectionStatus,
     JobKind,
+    PaymentRunSchedule,
     RetrievalSchedule,
     RunState,
 )
@@ -206,5 +208,45 @@ def start_due_retrievals(*, now: datetime, enqueue: Callable[[int], object]) -> 
             continue  # another beat queued it at the same moment
         except PortalError:
             continue  # the connection changed meanwhile; its page says why
+        started += 1
+    return started
+
+
+def start_due_payment_runs(*, now: datetime, enqueue: Callable[[int], object]) -> int:
+    """Prepare today's payment run of every calendar whose day and time have come.
+
+    Only on the calendar's weekdays and on TARGET business days, once a day however often this
+    is called. The prepared run waits for a finance admin's approval; nothing is sent here.
+    """
+    started = 0
+    if not is_target_business_day(now.date()):
+        return 0
+    schedules = PaymentRunSchedule.objects.filter(
+        is_active=True, prepare_at__lte=now.time(), connection__status=ConnectionStatus.ACTIVE
+    ).select_related("connection", "account", "run_as")
+    for schedule in schedules:
+        if now.isoweekday() not in schedule.iso_weekdays:
+            continue
+        if BankJobRun.objects.filter(
+            connection=schedule.connection, kind=JobKind.PAYMENT_RUN, scheduled_for=now.date()
+        ).exists():
+            continue
+        try:
+            payment_runs.queue_preparation(
+                actor=schedule.run_as,
+                connection=schedule.connection,
+                execution_date=add_business_days(now.date(), schedule.lead_days),
+                account=schedule.account,
+                now=now,
+                enqueue=enqueue,
+                creditor_id=schedule.creditor_id,
+                prefix=schedule.prefix,
+                batch_booking=schedule.batch_booking,
+                scheduled_for=now.date(),
+            )
+        except IntegrityError:
+            continue  # another beat queued it at the same moment
+        except PortalError:
+            continue  # the connection or account changed meanwhile; its page says why
         started += 1
     return started

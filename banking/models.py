@@ -151,6 +151,38 @@ class RetrievalSchedule(models.Model):
         return f"{self.connection} at {self.retrieve_at:%H:%M} UTC"
 
 
+class PaymentRunSchedule(models.Model):
+    """The connection's payment-run calendar: on which weekdays a run is prepared, and how.
+
+    A prepared run waits for a finance admin's approval: the calendar never sends on its own.
+    """
+
+    connection = models.OneToOneField(
+        BankConnection, on_delete=models.CASCADE, related_name="payment_schedule"
+    )
+    is_active = models.BooleanField(default=True)
+    # ISO weekdays (1 = Monday ... 5 = Friday), comma-separated; TARGET holidays are skipped.
+    weekdays = models.CharField(max_length=9, default="1,2,3,4,5")
+    # Time of day in UTC; the run is prepared at the first beat after it.
+    prepare_at = models.TimeField()
+    # Execution this many TARGET business days after the day of preparation.
+    lead_days = models.PositiveSmallIntegerField(default=1)
+    account = models.ForeignKey(BankAccount, on_delete=models.CASCADE, related_name="+")
+    creditor_id = models.CharField(max_length=35, blank=True)
+    prefix = models.CharField(max_length=10, default="LL")
+    batch_booking = models.BooleanField(default=True)
+    # Whose name the runs go under (the audit log and the connection's lock need a user).
+    run_as = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.connection} payment runs at {self.prepare_at:%H:%M} UTC"
+
+    @property
+    def iso_weekdays(self) -> frozenset[int]:
+        return frozenset(int(day) for day in self.weekdays.split(",") if day.strip().isdigit())
+
+
 class BankJobRun(models.Model):
     """One run of a bank job for the history: when, which connection, what it asked for, counts.
 

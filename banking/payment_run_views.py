@@ -1,7 +1,8 @@
 """Pages of payment runs: start a run, read its validation report, send it, apply pain.002.
 
-Each page makes one call into ``banking.payment_runs``; finance admins (and admins) only. Work
-runs inline, in the request: a run reads Salesforce and uploads a few files.
+Each page makes one call into ``banking.payment_runs``; finance admins (and admins) only.
+Preparing and sending run in the request, or in the worker when the admin asks for it (and
+always for runs the payment-run calendar prepares).
 """
 
 from datetime import UTC, date, datetime, timedelta
@@ -105,6 +106,23 @@ def start(request: PortalRequest, connection_id: int) -> HttpResponse:
     form = StartForm(request.POST, connection=connection, today=_now().date())
     if not form.is_valid():
         return _render_start(request, connection, form=form, status=400)
+    if "background" in request.POST:
+        try:
+            run = payment_runs.queue_preparation(
+                actor=request.user,
+                connection=connection,
+                execution_date=form.cleaned_data["execution_date"],
+                account=form.cleaned_data["account"],
+                now=_now(),
+                enqueue=tasks.prepare_payment_run.delay,
+                creditor_id=form.cleaned_data["creditor_id"],
+                prefix=form.cleaned_data["e2e_prefix"].strip().upper(),
+                batch_booking=form.cleaned_data["batch_booking"],
+            )
+        except PortalError as error:
+            form.add_error(None, str(error))
+            return _render_start(request, connection, form=form, status=400)
+        return redirect("banking:payment_run", run_id=run.pk)
     try:
         proposal = payment_runs.prepare_payment_run(
             actor=request.user,
@@ -146,6 +164,8 @@ def _render_run(
             "orders": run.parameters.get("orders", {}),
             "error": error,
             "is_locked": proposal is not None and proposal.excluded is not None,
+            "can_prepare_again": payment_runs.can_prepare_again(run),
+            "proposal_minutes": payment_runs.PROPOSAL_SECONDS // 60,
         },
         status=status,
     )
@@ -210,6 +230,21 @@ def send(request: PortalRequest, run_id: int) -> HttpResponse:
         return redirect("banking:payment_run", run_id=run.pk)
     run.refresh_from_db()
     return _render_run(request, run, excluded=excluded, error=message, status=400)
+
+
+@require_POST
+@frameable_in_salesforce
+@role_required(Role.FINANCE_ADMIN)
+def prepare_again(request: PortalRequest, run_id: int) -> HttpResponse:
+    """Read what is due again for a run whose report expired before anything was sent."""
+    run = _run(request, run_id)
+    try:
+        payment_runs.prepare_again(
+            actor=request.user, run_id=run.pk, salesforce=client_for(request), now=_now()
+        )
+    except (PortalError, SalesforceError, FormatError) as error:
+        return _render_run(request, run, error=str(error), status=400)
+    return redirect("banking:payment_run", run_id=run.pk)
 
 
 @require_POST

@@ -393,6 +393,131 @@ def _header(run: BankJobRun, account: BankAccount) -> _Header:
     )
 
 
+def _check_request(
+    actor: User,
+    connection: BankConnection,
+    account: BankAccount,
+    execution_date: date,
+    prefix: str,
+    now: datetime,
+) -> None:
+    _check_actor(actor, connection)
+    if account.connection_id != connection.pk or account not in payment_accounts(connection):
+        raise PaymentRunRefused("Choose one of the connection's selected accounts.")
+    if not prefix.isalnum() or not prefix.isupper() or len(prefix) > 10:
+        raise PaymentRunRefused("The end-to-end prefix is 1 to 10 upper-case letters or digits.")
+    if execution_date < now.date():
+        raise PaymentRunRefused("The execution date lies in the past.")
+
+
+def _create_run(
+    *,
+    actor: User,
+    connection: BankConnection,
+    execution_date: date,
+    account: BankAccount,
+    creditor_id: str,
+    prefix: str,
+    batch_booking: bool,
+    scheduled_for: date | None = None,
+    preparing: bool = False,
+) -> BankJobRun:
+    job = progress.start(kind=JobKind.PAYMENT_RUN.value, user=actor)
+    run = BankJobRun.objects.create(
+        tenant=actor.tenant,
+        connection=connection,
+        kind=JobKind.PAYMENT_RUN,
+        started_by=actor,
+        parameters={
+            "execution_date": execution_date.isoformat(),
+            "account": account.pk,
+            "creditor_id": creditor_id.replace(" ", "").upper(),
+            "prefix": prefix,
+            "batch_booking": batch_booking,
+            "orders": {},
+            "preparing": preparing,
+        },
+        job_id=job.job_id,
+        scheduled_for=scheduled_for,
+    )
+    run.refresh_from_db(fields=["created_at"])
+    return run
+
+
+def _propose(actor: User, run: BankJobRun, due: payments.DueEntries, now: datetime) -> Proposal:
+    """Build the run's orders from what is due, record their IDs and counts, keep the proposal.
+
+    The same run always gives the same message and end-to-end IDs, so proposing again (after
+    the proposal expired, or when a worker runs the preparation twice) changes no ID.
+    """
+    connection = _connection_of(run)
+    account = BankAccount.objects.get(pk=run.parameters["account"], connection=connection)
+    header = _header(run, account)
+    prefix = run.parameters["prefix"]
+    candidates: list[tuple[str, LocalInstrument | None, list[ProposedTransaction]]] = [
+        (CREDIT_TRANSFER, None, _proposed(due.payables, prefix, direct_debit=False))
+    ]
+    schemes: tuple[LocalInstrument, ...] = ("CORE", "B2B")
+    for scheme in schemes:
+        chosen = [e for e in due.direct_debits if e.mandate and e.mandate.scheme == scheme]
+        candidates.append((DIRECT_DEBIT, scheme, _proposed(chosen, prefix, direct_debit=True)))
+    orders = []
+    for kind, order_scheme, transactions in candidates:
+        if not transactions:
+            continue
+        key = kind if order_scheme is None else f"{kind}-{order_scheme}"
+        order = ProposedOrder(
+            key=key,
+            kind=kind,
+            scheme=order_scheme,
+            message_id=header.message_id(key),
+            transactions=tuple(transactions),
+            problems=(),
+        )
+        orders.append(_checked(header, order, now.date()))
+    proposal = Proposal(
+        run_id=run.pk,
+        tenant_id=run.tenant_id,
+        execution_date=header.execution_date,
+        account_iban=account.iban,
+        orders=tuple(orders),
+        left_out=due.left_out,
+    )
+    with transaction.atomic():
+        run.parameters["orders"] = {
+            order.key: {
+                "kind": order.kind,
+                "scheme": order.scheme,
+                "message_id": order.message_id,
+                "transactions": len(order.transactions),
+                "state": PREPARED,
+                "order_id": "",
+                "payments_written": False,
+            }
+            for order in orders
+        }
+        run.parameters["preparing"] = False
+        run.counts = {
+            "transactions": proposal.transactions,
+            "invalid": sum(order.invalid for order in orders),
+            "left_out": len(due.left_out),
+        }
+        run.save(update_fields=["parameters", "counts"])
+        record_audit(
+            tenant=run.tenant,
+            actor=actor,
+            action="payment_run.prepared",
+            target=str(connection),
+            changes={
+                "run": run.pk,
+                "execution_date": header.execution_date.isoformat(),
+                **run.counts,
+            },
+        )
+    _keep(run, proposal)
+    return proposal
+
+
 def prepare_payment_run(
     *,
     actor: User,
@@ -412,89 +537,127 @@ def prepare_payment_run(
     file rather than one per transaction. Creates the run (queued, counts only) and keeps the
     proposal encrypted in the cache. Raises PaymentRunRefused, or the client's SalesforceError.
     """
-    _check_actor(actor, connection)
-    if account.connection_id != connection.pk or account not in payment_accounts(connection):
-        raise PaymentRunRefused("Choose one of the connection's selected accounts.")
-    if not prefix.isalnum() or not prefix.isupper() or len(prefix) > 10:
-        raise PaymentRunRefused("The end-to-end prefix is 1 to 10 upper-case letters or digits.")
-    if execution_date < now.date():
-        raise PaymentRunRefused("The execution date lies in the past.")
+    _check_request(actor, connection, account, execution_date, prefix, now)
     due = payments.read_due_entries(salesforce, _mappings(connection), due_on=execution_date)
-    job = progress.start(kind=JobKind.PAYMENT_RUN.value, user=actor)
+    run = _create_run(
+        actor=actor,
+        connection=connection,
+        execution_date=execution_date,
+        account=account,
+        creditor_id=creditor_id,
+        prefix=prefix,
+        batch_booking=batch_booking,
+    )
+    return _propose(actor, run, due, now)
+
+
+def queue_preparation(
+    *,
+    actor: User,
+    connection: BankConnection,
+    execution_date: date,
+    account: BankAccount,
+    now: datetime,
+    enqueue: Callable[[int], object],
+    creditor_id: str = "",
+    prefix: str = DEFAULT_PREFIX,
+    batch_booking: bool = True,
+    scheduled_for: date | None = None,
+) -> BankJobRun:
+    """Like :func:`prepare_payment_run`, but the worker reads Salesforce; ``enqueue`` gets the ID.
+
+    The run is Queued with ``preparing`` set until its proposal is kept. Raises
+    PaymentRunRefused, and IntegrityError when the calendar prepared this day's run already.
+    """
+    _check_request(actor, connection, account, execution_date, prefix, now)
     with transaction.atomic():
-        run = BankJobRun.objects.create(
-            tenant=actor.tenant,
-            connection=connection,
-            kind=JobKind.PAYMENT_RUN,
-            started_by=actor,
-            parameters={
-                "execution_date": execution_date.isoformat(),
-                "account": account.pk,
-                "creditor_id": creditor_id.replace(" ", "").upper(),
-                "prefix": prefix,
-                "batch_booking": batch_booking,
-                "orders": {},
-            },
-            job_id=job.job_id,
-        )
-        run.refresh_from_db(fields=["created_at"])
-        header = _header(run, account)
-        candidates: list[tuple[str, LocalInstrument | None, list[ProposedTransaction]]] = [
-            (CREDIT_TRANSFER, None, _proposed(due.payables, prefix, direct_debit=False))
-        ]
-        schemes: tuple[LocalInstrument, ...] = ("CORE", "B2B")
-        for scheme in schemes:
-            chosen = [e for e in due.direct_debits if e.mandate and e.mandate.scheme == scheme]
-            candidates.append((DIRECT_DEBIT, scheme, _proposed(chosen, prefix, direct_debit=True)))
-        orders = []
-        for kind, order_scheme, transactions in candidates:
-            if not transactions:
-                continue
-            key = kind if order_scheme is None else f"{kind}-{order_scheme}"
-            order = ProposedOrder(
-                key=key,
-                kind=kind,
-                scheme=order_scheme,
-                message_id=header.message_id(key),
-                transactions=tuple(transactions),
-                problems=(),
-            )
-            orders.append(_checked(header, order, now.date()))
-        proposal = Proposal(
-            run_id=run.pk,
-            tenant_id=run.tenant_id,
-            execution_date=execution_date,
-            account_iban=account.iban,
-            orders=tuple(orders),
-            left_out=due.left_out,
-        )
-        run.parameters["orders"] = {
-            order.key: {
-                "kind": order.kind,
-                "scheme": order.scheme,
-                "message_id": order.message_id,
-                "transactions": len(order.transactions),
-                "state": PREPARED,
-                "order_id": "",
-                "payments_written": False,
-            }
-            for order in orders
-        }
-        run.counts = {
-            "transactions": proposal.transactions,
-            "invalid": sum(order.invalid for order in orders),
-            "left_out": len(due.left_out),
-        }
-        run.save(update_fields=["parameters", "counts"])
-        record_audit(
-            tenant=actor.tenant,
+        run = _create_run(
             actor=actor,
-            action="payment_run.prepared",
-            target=str(connection),
-            changes={"run": run.pk, "execution_date": execution_date.isoformat(), **run.counts},
+            connection=connection,
+            execution_date=execution_date,
+            account=account,
+            creditor_id=creditor_id,
+            prefix=prefix,
+            batch_booking=batch_booking,
+            scheduled_for=scheduled_for,
+            preparing=True,
         )
-    _keep(run, proposal)
-    return proposal
+        transaction.on_commit(lambda: enqueue(run.pk))
+    return run
+
+
+def prepare_in_worker(run_id: int) -> None:
+    """The worker's side of :func:`queue_preparation`: read under the jobs' Salesforce access.
+
+    A run whose orders went (partly) to the bank is never prepared again; anything else may be,
+    as the IDs stay the same, so a redelivered task is harmless.
+    """
+    run = BankJobRun.objects.select_related("tenant", "connection", "started_by").get(pk=run_id)
+    if run.state != RunState.QUEUED or run.started_by is None:
+        return
+    if any(order["state"] != PREPARED for order in run.parameters["orders"].values()):
+        return
+    now = datetime.now(UTC)
+    try:
+        progress.report(run.job_id, stage="Reading what is due from Salesforce", done=0, total=None)
+        connection = _connection_of(run)
+        _check_actor(run.started_by, connection)
+        due = payments.read_due_entries(
+            client_for_jobs(run.tenant),
+            _mappings(connection),
+            due_on=date.fromisoformat(run.parameters["execution_date"]),
+        )
+        progress.report(run.job_id, stage="Checking every transaction", done=0, total=None)
+        _propose(run.started_by, run, due, now)
+    except progress.JobCancelled:
+        _end(run, RunState.CANCELLED, "", now)
+        return
+    except SalesforceSessionExpired as error:
+        _fail(run, str(error), now)
+        return
+    except SalesforceError as error:
+        _fail(
+            run, f"Salesforce refused the work ({error.error_code or type(error).__name__}).", now
+        )
+        return
+    except (PortalError, FormatError) as error:
+        _fail(run, str(error), now)
+        return
+    progress.finish(run.job_id, state=State.DONE, stage="Ready for approval")
+
+
+def can_prepare_again(run: BankJobRun) -> bool:
+    """Whether the run may read what is due again: not sent, not being prepared, not cancelled."""
+    return (
+        run.state in (RunState.QUEUED, RunState.FAILED)
+        and not run.parameters.get("preparing")
+        and all(order["state"] == PREPARED for order in run.parameters.get("orders", {}).values())
+    )
+
+
+def prepare_again(
+    *, actor: User, run_id: int, salesforce: SalesforceClient, now: datetime
+) -> Proposal:
+    """Read what is due once more for a run whose proposal expired before anything was sent.
+
+    Same run, same IDs; entries that became due meanwhile join, paid ones drop out. Raises
+    PaymentRunRefused when an order of the run reached the bank or the date has passed.
+    """
+    run = _run_for(actor, run_id)
+    connection = _connection_of(run)
+    execution_date = date.fromisoformat(run.parameters["execution_date"])
+    account = BankAccount.objects.filter(
+        pk=run.parameters["account"], connection=connection
+    ).first()
+    if account is None:
+        raise PaymentRunRefused("The run's account is no longer selected.")
+    _check_request(actor, connection, account, execution_date, run.parameters["prefix"], now)
+    if not can_prepare_again(run):
+        raise PaymentRunRefused("Orders of this run reached the bank: prepare a new run instead.")
+    due = payments.read_due_entries(salesforce, _mappings(connection), due_on=execution_date)
+    run.state, run.error = RunState.QUEUED, ""
+    run.save(update_fields=["state", "error"])
+    return _propose(actor, run, due, now)
 
 
 # -- sending ---------------------------------------------------------------------------------
@@ -822,11 +985,21 @@ def _settle_by_protocol(actor: User, run: BankJobRun, key: str, now: datetime) -
 
 
 def _fail(run: BankJobRun, message: str, now: datetime) -> None:
-    run.state = RunState.FAILED
+    _end(run, RunState.FAILED, message, now)
+
+
+def _end(run: BankJobRun, state: RunState, message: str, now: datetime) -> None:
+    run.state = state
     run.error = message[:500]
     run.finished_at = now
-    run.save(update_fields=["state", "error", "finished_at"])
-    progress.finish(run.job_id, state=State.FAILED, message=run.error, stage="Failed")
+    run.parameters["preparing"] = False
+    run.save(update_fields=["state", "error", "finished_at", "parameters"])
+    progress.finish(
+        run.job_id,
+        state=State.FAILED if state == RunState.FAILED else State.CANCELLED,
+        message=run.error,
+        stage=state.label,
+    )
 
 
 def _outcome(run: BankJobRun, *, written: int) -> SentRun:

@@ -37,7 +37,13 @@ from banking.formats.errors import FormatError
 from banking.formats.pain_reader import read_payment_order
 from banking.formats.payment_order import CreditTransferOrder
 from banking.formats.payment_validation import find_problems
-from banking.models import BankAccount, BankConnection, ConnectionStatus, RetrievalSchedule
+from banking.models import (
+    BankAccount,
+    BankConnection,
+    ConnectionStatus,
+    PaymentRunSchedule,
+    RetrievalSchedule,
+)
 from portal.errors import PortalError
 from portal.models import User
 from portal.services import record_audit
@@ -602,6 +608,72 @@ def save_schedule(
         tenant=connection.tenant,
         actor=actor,
         action="bank_connection.schedule_saved",
+        target=str(connection),
+        changes={
+            name: [before.get(name, ""), value]
+            for name, value in after.items()
+            if before.get(name) != value
+        },
+    )
+    return schedule
+
+
+PAYMENT_SCHEDULE_FIELDS = (
+    "is_active",
+    "weekdays",
+    "prepare_at",
+    "lead_days",
+    "account",
+    "creditor_id",
+    "prefix",
+    "batch_booking",
+)
+MAXIMUM_LEAD_DAYS = 10
+
+
+@transaction.atomic
+def save_payment_schedule(
+    *, actor: User, connection: BankConnection, values: dict[str, Any]
+) -> PaymentRunSchedule:
+    """Create or change the connection's payment-run calendar; its runs go under the actor.
+
+    ``weekdays`` holds ISO weekdays 1..5 (a collection, or comma-separated). Raises
+    StepRefused for an account that is not one of the connection's selected accounts with an
+    IBAN, or a malformed value.
+    """
+    _require(connection, actor)
+    raw = values.get("weekdays", "")
+    chosen = raw.split(",") if isinstance(raw, str) else raw
+    days = sorted({int(day) for day in chosen if str(day).strip().isdigit()})
+    if not days or not set(days) <= {1, 2, 3, 4, 5}:
+        raise StepRefused("Choose at least one weekday from Monday to Friday.")
+    account = values.get("account")
+    if not isinstance(account, BankAccount) or not (
+        account.connection_id == connection.pk and account.is_selected and account.iban
+    ):
+        raise StepRefused("Choose one of the connection's selected accounts.")
+    prefix = str(values.get("prefix", "LL")).strip().upper()
+    if not prefix.isalnum() or len(prefix) > 10:
+        raise StepRefused("The end-to-end prefix is 1 to 10 letters or digits.")
+    if not 0 <= int(values.get("lead_days", 1)) <= MAXIMUM_LEAD_DAYS:
+        raise StepRefused(f"The lead time is 0 to {MAXIMUM_LEAD_DAYS} business days.")
+    schedule = PaymentRunSchedule.objects.filter(connection=connection).first()
+    fields = PAYMENT_SCHEDULE_FIELDS
+    before = {name: str(getattr(schedule, name)) for name in fields} if schedule else {}
+    schedule = schedule or PaymentRunSchedule(connection=connection, run_as=actor)
+    for name in fields:
+        if name in values:
+            setattr(schedule, name, values[name])
+    schedule.weekdays = ",".join(str(day) for day in days)
+    schedule.prefix = prefix
+    schedule.creditor_id = str(values.get("creditor_id", "")).replace(" ", "").upper()
+    schedule.run_as = actor
+    schedule.save()
+    after = {name: str(getattr(schedule, name)) for name in fields}
+    record_audit(
+        tenant=connection.tenant,
+        actor=actor,
+        action="bank_connection.payment_schedule_saved",
         target=str(connection),
         changes={
             name: [before.get(name, ""), value]

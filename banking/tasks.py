@@ -15,8 +15,16 @@ def retrieve_statements(run_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def start_due_retrievals() -> None:
-    """Beat's periodic call: queue the retrievals whose scheduled time has come."""
-    jobs.start_due_retrievals(now=datetime.now(UTC), enqueue=retrieve_statements.delay)
+    """Beat's periodic call: queue the retrievals and payment runs whose time has come."""
+    now = datetime.now(UTC)
+    jobs.start_due_retrievals(now=now, enqueue=retrieve_statements.delay)
+    jobs.start_due_payment_runs(now=now, enqueue=prepare_payment_run.delay)
+
+
+@shared_task(ignore_result=True, acks_late=True)
+def prepare_payment_run(run_id: int) -> None:
+    """Read what a queued payment run would send (see banking.payment_runs.queue_preparation)."""
+    payment_runs.prepare_in_worker(run_id)
 
 
 @shared_task(bind=True, ignore_result=True, acks_late=True)

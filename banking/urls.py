@@ -25,6 +25,7 @@ urlpatterns = [
     path(_CONNECTION + "retrieve/", views.retrieve, name="retrieve"),
     path(_CONNECTION + "payment-orders/", views.upload_payment_order, name="upload_payment_order"),
     path(_CONNECTION + "schedule/", views.schedule, name="schedule"),
+    path(_CONNECTION + "payment-schedule/", views.payment_schedule, name="payment_schedule"),
     path(_CONNECTION + "keys/backup/", views.export_keys, name="export_keys"),
     path(_CONNECTION + "keys/restore/", views.restore_keys, name="restore_keys"),
     path(_CONNECTION + "<slug:action>/", views.run_action, name="action"),
@@ -55,5 +56,10 @@ urlpatterns += [
         "banking/payment-runs/<int:run_id>/resolve/",
         payment_run_views.resolve,
         name="payment_run_resolve",
+    ),
+    path(
+        "banking/payment-runs/<int:run_id>/prepare-again/",
+        payment_run_views.prepare_again,
+        name="payment_run_prepare_again",
     ),
 ]

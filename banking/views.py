@@ -19,6 +19,7 @@ from banking.forms import (
     BackupForm,
     BankConnectionForm,
     PaymentOrderForm,
+    PaymentScheduleForm,
     RestoreForm,
     RetrievalForm,
     ScheduleForm,
@@ -29,6 +30,7 @@ from banking.models import (
     BankJobRun,
     ConnectionStatus,
     JobKind,
+    PaymentRunSchedule,
     RetrievalSchedule,
     RunState,
 )
@@ -59,26 +61,34 @@ def _connection(request: PortalRequest, connection_id: int) -> BankConnection:
 @role_required(Role.FINANCE_ADMIN)
 def connections(request: PortalRequest) -> HttpResponse:
     rows = BankConnection.objects.filter(tenant=request.tenant)
+    latest = _latest_scheduled_runs(request)
     return render(
         request,
         "banking/connections.html",
         {
             "connections": [(row, wizard.GUIDANCE[ConnectionStatus(row.status)]) for row in rows],
-            "failed_runs": _failed_scheduled_runs(request),
+            "failed_runs": [run for run in latest if run.state == RunState.FAILED],
+            "waiting_payment_runs": [
+                run
+                for run in latest
+                if run.kind == JobKind.PAYMENT_RUN
+                and run.state == RunState.QUEUED
+                and not run.parameters.get("preparing")
+            ],
         },
     )
 
 
-def _failed_scheduled_runs(request: PortalRequest) -> list[BankJobRun]:
-    """Each connection's latest scheduled run, where it failed: the admin must hear of it."""
-    latest: dict[int, BankJobRun] = {}
+def _latest_scheduled_runs(request: PortalRequest) -> list[BankJobRun]:
+    """Each connection's latest scheduled run of each kind: failures and approvals wait there."""
+    latest: dict[tuple[int, str], BankJobRun] = {}
     recent = BankJobRun.objects.filter(
         tenant=request.tenant, scheduled_for__isnull=False
     ).select_related("connection")[:200]
     for run in recent:
         if run.connection_id is not None:
-            latest.setdefault(run.connection_id, run)
-    return [run for run in latest.values() if run.state == RunState.FAILED]
+            latest.setdefault((run.connection_id, run.kind), run)
+    return list(latest.values())
 
 
 @frameable_in_salesforce
@@ -137,6 +147,11 @@ def _render_wizard(
         "payment_form": forms.get("payment_form") or PaymentOrderForm(),
         "schedule_form": forms.get("schedule_form")
         or ScheduleForm(instance=RetrievalSchedule.objects.filter(connection=connection).first()),
+        "payment_schedule_form": forms.get("payment_schedule_form")
+        or PaymentScheduleForm(
+            instance=PaymentRunSchedule.objects.filter(connection=connection).first(),
+            connection=connection,
+        ),
         "last_scheduled_failure": BankJobRun.objects.filter(
             connection=connection, scheduled_for__isnull=False
         )
@@ -452,6 +467,28 @@ def cancel_run(request: PortalRequest, run_id: int) -> HttpResponse:
         run.finished_at = _now()
         run.save(update_fields=["state", "finished_at"])
     return redirect("banking:run", run_id=run.pk)
+
+
+@require_POST
+@frameable_in_salesforce
+@role_required(Role.FINANCE_ADMIN)
+def payment_schedule(request: PortalRequest, connection_id: int) -> HttpResponse:
+    connection = _connection(request, connection_id)
+    form = PaymentScheduleForm(
+        request.POST,
+        instance=PaymentRunSchedule.objects.filter(connection=connection).first(),
+        connection=connection,
+    )
+    if not form.is_valid():
+        return _render_wizard(request, connection, http_status=400, payment_schedule_form=form)
+    return _run_step(
+        request,
+        connection,
+        lambda: services.save_payment_schedule(
+            actor=request.user, connection=connection, values=form.cleaned_data
+        ),
+        "The payment-run calendar was saved; prepared runs wait for approval under Payment runs.",
+    )
 
 
 @require_POST

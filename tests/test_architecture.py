@@ -23,6 +23,7 @@ ALLOWED_MODELS = {
     "banking.BankAccount": "an account of a bank connection and whether to retrieve it",
     "banking.BankJobRun": "the history of bank jobs: when, which connection, counts",
     "banking.RetrievalSchedule": "when a connection's statements are retrieved, and auto-settle",
+    "banking.PaymentRunSchedule": "the payment-run calendar: weekdays, time, lead days, account",
     # Framework tables, installed with Django and allauth; Ledgerlink leaves allauth's empty:
     # users come from Salesforce, and tokens live only in the session.
     "auth.Permission": "Django framework",

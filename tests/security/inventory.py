@@ -219,6 +219,11 @@ ROUTES: tuple[Route, ...] = (
     _banking("retrieve", POST),
     _banking("upload_payment_order", POST),
     _banking("schedule", POST, data={"schedule-retrieve_at": "06:00", "schedule-kind": "camt.053"}),
+    _banking(
+        "payment_schedule",
+        POST,
+        data={"payments-prepare_at": "07:00", "payments-weekdays": ["1"], "payments-lead_days": 1},
+    ),
     _banking("export_keys", POST),
     _banking("restore_keys", POST),
     Route(
@@ -246,6 +251,14 @@ ROUTES: tuple[Route, ...] = (
         "banking:payment_run",
         FA,
         GET_POST,
+        frameable=True,
+        scope=Scope.TENANT_OBJECT,
+        arguments=_payment_run,
+    ),
+    Route(
+        "banking:payment_run_prepare_again",
+        FA,
+        POST,
         frameable=True,
         scope=Scope.TENANT_OBJECT,
         arguments=_payment_run,
