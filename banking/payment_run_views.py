@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -165,7 +166,7 @@ def _render_run(
             "error": error,
             "is_locked": proposal is not None and proposal.excluded is not None,
             "can_prepare_again": payment_runs.can_prepare_again(run),
-            "proposal_minutes": payment_runs.PROPOSAL_SECONDS // 60,
+            "proposal_minutes": settings.PAYMENT_PROPOSAL_SECONDS // 60,
         },
         status=status,
     )

@@ -3,7 +3,7 @@
 1. :func:`prepare_payment_run` reads the entries due on the execution date, builds one credit
    transfer order (pain.001) and one direct debit order per scheme (pain.008 CORE, B2B) for the
    chosen account, and checks every transaction (``find_problems``). The proposal is business
-   data: it waits encrypted in the cache for :data:`PROPOSAL_SECONDS`, never in the database.
+   data: it waits encrypted in the cache (``PAYMENT_PROPOSAL_SECONDS``), never in the database.
    The run itself (a ``BankJobRun``) holds only dates, counts and our own message and order IDs.
 2. :func:`send_payment_run` refuses while a remaining transaction has a problem, then uploads
    each order. Message and end-to-end IDs come from the run, so the same order is the same file
@@ -70,8 +70,6 @@ from portal.salesforce.jobs import client_for_jobs
 from portal.salesforce.services import mapping_for
 from portal.services import record_audit
 
-#: How long a prepared proposal waits for the admin (encrypted in the cache).
-PROPOSAL_SECONDS = 60 * 60
 DEFAULT_PREFIX = "LL"
 # A send still "running" after this long died with its process (uploads time out in minutes);
 # another may take over, and the orders' own states say what reached the bank.
@@ -177,7 +175,7 @@ def _proposal_key(run: BankJobRun) -> str:
 
 def _keep(run: BankJobRun, proposal: Proposal) -> None:
     sealed = encryption.encrypt(pickle.dumps(proposal))
-    cache.set(_proposal_key(run), sealed, timeout=PROPOSAL_SECONDS)
+    cache.set(_proposal_key(run), sealed, timeout=settings.PAYMENT_PROPOSAL_SECONDS)
 
 
 def load_proposal(run: BankJobRun) -> Proposal | None:

@@ -203,6 +203,13 @@ REVIEW_INLINE_PAIRS = env.int("REVIEW_INLINE_PAIRS", default=20_000_000)
 # Review runs in the worker read open entries through Bulk API 2.0 from this many on (fewer calls).
 REVIEW_BULK_READ_FROM = env.int("REVIEW_BULK_READ_FROM", default=50_000)
 
+# How long what passes through the cache may stay there, in seconds; business data among it
+# (reviews, payment proposals) is encrypted, and nothing of it ever reaches the database.
+JOB_PROGRESS_SECONDS = env.int("JOB_PROGRESS_SECONDS", default=60 * 60)
+REVIEW_RESULT_SECONDS = env.int("REVIEW_RESULT_SECONDS", default=30 * 60)
+REVIEW_RECENT_SECONDS = env.int("REVIEW_RECENT_SECONDS", default=120)
+PAYMENT_PROPOSAL_SECONDS = env.int("PAYMENT_PROPOSAL_SECONDS", default=60 * 60)
+
 # EBICS: every bank is reached over verified TLS; a CA bundle file may be named for private CAs.
 EBICS_CA_BUNDLE = env.str("EBICS_CA_BUNDLE", default="")
 EBICS_CONNECT_TIMEOUT = env.float("EBICS_CONNECT_TIMEOUT", default=10.0)

@@ -10,12 +10,12 @@ from dataclasses import asdict, dataclass, replace
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 
 from portal.errors import PortalError
 from portal.models import User
 
-PROGRESS_SECONDS = 60 * 60
 _PREFIX = "progress:"
 
 
@@ -71,7 +71,7 @@ class Progress:
 
 
 def _store(progress: Progress) -> Progress:
-    cache.set(_PREFIX + progress.job_id, asdict(progress), timeout=PROGRESS_SECONDS)
+    cache.set(_PREFIX + progress.job_id, asdict(progress), timeout=settings.JOB_PROGRESS_SECONDS)
     return progress
 
 

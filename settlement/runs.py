@@ -11,6 +11,7 @@ import pickle
 from collections.abc import Callable
 from dataclasses import replace
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 
@@ -23,7 +24,6 @@ from portal.salesforce.errors import SalesforceError, SalesforceSessionExpired
 from settlement.review import Review, compute_review
 
 REVIEW_KIND = "review"
-RESULT_SECONDS = 30 * 60
 
 
 def _access_key(job_id: str) -> str:
@@ -43,7 +43,7 @@ def start_review_run(
     cache.set(
         _access_key(started.job_id),
         encryption.encrypt(json.dumps(access).encode()),
-        timeout=progress.PROGRESS_SECONDS,
+        timeout=settings.JOB_PROGRESS_SECONDS,
     )
     transaction.on_commit(lambda: enqueue(started.job_id))
     return started
@@ -75,7 +75,7 @@ def run_review(job_id: str) -> None:
         cache.set(
             _result_key(job_id),
             encryption.encrypt(pickle.dumps(review)).encode("ascii"),
-            timeout=RESULT_SECONDS,
+            timeout=settings.REVIEW_RESULT_SECONDS,
         )
     except JobCancelled:
         return
@@ -124,13 +124,11 @@ def forget_items(user: User, job_id: str, statement_item_ids: set[str]) -> None:
     cache.set(
         _result_key(job_id),
         encryption.encrypt(pickle.dumps(trimmed)).encode("ascii"),
-        timeout=RESULT_SECONDS,
+        timeout=settings.REVIEW_RESULT_SECONDS,
     )
 
 
 # -- the review a user just looked at --------------------------------------------------------------
-
-RECENT_SECONDS = 120
 
 
 def _recent_key(user: User) -> str:
@@ -143,7 +141,7 @@ def keep_recent(user: User, review: Review) -> None:
     cache.set(
         _recent_key(user),
         encryption.encrypt(pickle.dumps(review)).encode("ascii"),
-        timeout=RECENT_SECONDS,
+        timeout=settings.REVIEW_RECENT_SECONDS,
     )
 
 
