@@ -99,4 +99,5 @@ def client_for(
         ),
         transport or transport_for(connection),
         clock=lambda: datetime.now(UTC),
+        upload_segment_size=settings.EBICS_UPLOAD_SEGMENT_BYTES,
     )

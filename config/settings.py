@@ -214,6 +214,9 @@ PAYMENT_PROPOSAL_SECONDS = env.int("PAYMENT_PROPOSAL_SECONDS", default=60 * 60)
 EBICS_CA_BUNDLE = env.str("EBICS_CA_BUNDLE", default="")
 EBICS_CONNECT_TIMEOUT = env.float("EBICS_CONNECT_TIMEOUT", default=10.0)
 EBICS_READ_TIMEOUT = env.float("EBICS_READ_TIMEOUT", default=120.0)
+# Bytes of ciphertext per upload segment (a multiple of 48): the standard's maximum by default,
+# smaller for links whose proxies cut long requests.
+EBICS_UPLOAD_SEGMENT_BYTES = env.int("EBICS_UPLOAD_SEGMENT_BYTES", default=786_432)
 # The local EBICS bank; empty in production, where only https bank URLs are accepted.
 LOCAL_BANK_URL = env.str("LOCAL_BANK_URL", default="")
 

@@ -200,12 +200,16 @@ class EbicsClient:
         clock: Callable[[], datetime],
         random_bytes: RandomBytes = system_random_bytes,
         max_recovery_attempts: int = 3,
+        upload_segment_size: int = crypto.MAX_SEGMENT_CIPHERTEXT,
     ) -> None:
         self._connection = connection
         self._transport = transport
         self._clock = clock
         self._random_bytes = random_bytes
         self._max_recovery_attempts = max(0, max_recovery_attempts)
+        # Bytes of ciphertext per upload segment: the standard's 1 MiB (of base64) by default;
+        # smaller segments keep each request short on links that cut long ones.
+        self._upload_segment_size = crypto.check_segment_size(upload_segment_size)
 
     @property
     def connection(self) -> Connection:
@@ -589,6 +593,7 @@ class EbicsClient:
                 order_data=order_data,
                 transaction_key=transaction_key,
                 version=version,
+                segment_size=self._upload_segment_size,
             )
             response = self._exchange(prepared.init_request)
             _check_codes(response)

@@ -112,12 +112,31 @@ def decrypt_transaction_key(encrypted_key: bytes, encryption_key: SubscriberKey)
         raise DecryptionFailed(message) from error
 
 
-def segment(cipher_text: bytes) -> tuple[str, ...]:
-    """Split ciphertext into base64 segments of at most 1 MiB each (always at least one)."""
-    chunks = [
-        cipher_text[start : start + MAX_SEGMENT_CIPHERTEXT]
-        for start in range(0, len(cipher_text), MAX_SEGMENT_CIPHERTEXT)
-    ] or [b""]
+# Segments are cut at whole AES blocks and whole base64 quanta, so each decodes on its own.
+SEGMENT_GRANULARITY = 48
+
+
+class InvalidSegmentSize(ValueError):
+    """A segment size that is not a multiple of 48 bytes within 48..MAX_SEGMENT_CIPHERTEXT."""
+
+
+def check_segment_size(size: int) -> int:
+    """``size`` if segments may be cut at it, else ``InvalidSegmentSize``."""
+    if not SEGMENT_GRANULARITY <= size <= MAX_SEGMENT_CIPHERTEXT or size % SEGMENT_GRANULARITY:
+        raise InvalidSegmentSize(
+            f"a segment holds a multiple of {SEGMENT_GRANULARITY} bytes of ciphertext, "
+            f"at most {MAX_SEGMENT_CIPHERTEXT}"
+        )
+    return size
+
+
+def segment(cipher_text: bytes, size: int = MAX_SEGMENT_CIPHERTEXT) -> tuple[str, ...]:
+    """Split ciphertext into base64 segments of ``size`` bytes (at most 1 MiB of base64 each;
+    always at least one segment)."""
+    check_segment_size(size)
+    chunks = [cipher_text[start : start + size] for start in range(0, len(cipher_text), size)] or [
+        b""
+    ]
     return tuple(base64.b64encode(chunk).decode("ascii") for chunk in chunks)
 
 
@@ -160,13 +179,16 @@ class SegmentDecoder:
 
 
 def encrypt_order_data(
-    order_data: bytes, bank_encryption_key: PublicKey, transaction_key: bytes
+    order_data: bytes,
+    bank_encryption_key: PublicKey,
+    transaction_key: bytes,
+    segment_size: int = MAX_SEGMENT_CIPHERTEXT,
 ) -> EncryptedOrderData:
     """Compress, encrypt and segment order data for upload to the bank."""
     cipher_text = encrypt_with_transaction_key(zlib.compress(order_data), transaction_key)
     return EncryptedOrderData(
         encrypted_transaction_key=encrypt_transaction_key(transaction_key, bank_encryption_key),
-        segments=segment(cipher_text),
+        segments=segment(cipher_text, segment_size),
     )
 
 

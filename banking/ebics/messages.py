@@ -655,6 +655,7 @@ def prepare_upload(
     order_data: bytes,
     transaction_key: bytes,
     version: EbicsVersion = EbicsVersion.H005,
+    segment_size: int = crypto.MAX_SEGMENT_CIPHERTEXT,
 ) -> PreparedUpload:
     """Sign and encrypt ``order_data`` and build the signed upload initialisation.
 
@@ -662,7 +663,9 @@ def prepare_upload(
     Raises ``InvalidRequest`` when a BTU order lacks its service.
     """
     ns = version.namespace
-    encrypted = crypto.encrypt_order_data(order_data, bank_keys.encryption, transaction_key)
+    encrypted = crypto.encrypt_order_data(
+        order_data, bank_keys.encryption, transaction_key, segment_size
+    )
     signature_data = crypto.build_user_signature_data(
         order_data,
         signature_key,

@@ -35,7 +35,9 @@ DAYS = 5
 BOOKINGS_A_DAY = 300
 
 
-def _worker(log_dir: Path, local_salesforce, local_bank, broker: str = "") -> RunningProcess:
+def _worker(
+    log_dir: Path, local_salesforce, local_bank, broker: str = "", **extra: str
+) -> RunningProcess:
     log_dir.mkdir(parents=True, exist_ok=True)
     db = settings.DATABASES["default"]
     return start_celery_worker(
@@ -49,6 +51,7 @@ def _worker(log_dir: Path, local_salesforce, local_bank, broker: str = "") -> Ru
             "ENCRYPTION_KEYS": ",".join(settings.ENCRYPTION_KEYS),
             # A task of a killed worker comes back to the queue after this many seconds.
             "CELERY_VISIBILITY_TIMEOUT": "5",
+            **extra,
         },
     )
 
@@ -213,6 +216,52 @@ def test_a_worker_killed_mid_send_uploads_no_order_twice_and_the_rerun_completes
         "IN (" + ", ".join(f"'{key}'" for key in e2e) + ")"
     )
     assert sorted(row["Status__c"] for row in rows) == ["Pending"] * 3
+
+
+def test_the_bank_dropping_a_segmented_upload_is_recovered_in_the_job(
+    tmp_path, finance_admin, acme_bank, bob, books, local_salesforce, local_bank
+):
+    require(settings.CELERY_BROKER_URL.startswith("redis://"), "REDIS_URL is not set")
+    require(database.vendor == "postgresql", "DATABASE_URL does not point at PostgreSQL")
+    authorize_jobs(finance_admin, local_salesforce)
+    proposal = prepare(finance_admin, acme_bank, bob)
+    uploads_before = len(bank_uploads(local_bank))
+    log_before = len(Path(local_bank.log_path).read_text())
+    # Small segments make every file a segmented upload; the bank takes segment 2 of the first
+    # one and drops the connection before answering, twice.
+    control(
+        local_bank,
+        "POST",
+        "failures",
+        json={
+            "drop_connection": {"order_type": "BTU", "phase": "transfer", "segment": 2, "times": 2}
+        },
+    )
+    worker = _worker(tmp_path, local_salesforce, local_bank, EBICS_UPLOAD_SEGMENT_BYTES=str(96))
+    try:
+        payment_runs.queue_sending(
+            actor=finance_admin,
+            run_id=proposal.run_id,
+            excluded_entry_ids=others(proposal, books),
+            enqueue=tasks.send_payment_run.delay,
+        )
+        _wait(
+            lambda: (
+                BankJobRun.objects.get(pk=proposal.run_id).state in (RunState.DONE, RunState.FAILED)
+            ),
+            "the send did not finish",
+            worker,
+        )
+    finally:
+        worker.stop()
+        control(local_bank, "DELETE", "failures")
+    run = BankJobRun.objects.get(pk=proposal.run_id)
+    assert run.state == RunState.DONE, run.error
+    bank_log = Path(local_bank.log_path).read_text()[log_before:]
+    assert "BTU transfer segment 3" in bank_log
+    assert bank_log.count("BTU transfer segment 2 -> 000000/000000 (dropped)") == 2
+    assert bank_uploads(local_bank)[uploads_before:] == [("BTU", "000000")] * 3
+    assert not AuditEvent.objects.filter(action="payment_run.order_traced").exists()
 
 
 @pytest.fixture(scope="module")

@@ -133,6 +133,20 @@ def test_streaming_decryption_refuses_truncated_compressed_data(subscriber_keys)
         crypto.decrypt_order_data_into(wrapped, truncated, subscriber_keys.encryption, io.BytesIO())
 
 
+def test_smaller_segments_each_decode_on_their_own_and_join_to_the_whole():
+    cipher_text = bytes(range(256)) * 10
+    segments = crypto.segment(cipher_text, 480)
+    assert len(segments) == 6
+    assert all("=" not in text for text in segments[:-1])
+    assert crypto.join_segments(segments) == cipher_text
+
+
+@pytest.mark.parametrize("size", [0, 47, 50, 96 + 16, crypto.MAX_SEGMENT_CIPHERTEXT + 48])
+def test_a_segment_size_off_the_block_and_base64_grid_is_refused(size):
+    with pytest.raises(crypto.InvalidSegmentSize):
+        crypto.segment(b"data", size)
+
+
 def test_segment_decoder_joins_segments_cut_anywhere_in_the_base64_text():
     data = bytes(range(256)) * 7
     text = base64.b64encode(data).decode("ascii")
