@@ -137,7 +137,6 @@ class PaymentScheduleForm(forms.ModelForm):
             "account": "Account",
             "creditor_id": "SEPA creditor ID",
             "prefix": "End-to-end ID prefix",
-            "batch_booking": "Batch booking",
         }
         widgets = {"prepare_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}
 

@@ -241,7 +241,6 @@ def start_due_payment_runs(*, now: datetime, enqueue: Callable[[int], object]) -
                 enqueue=enqueue,
                 creditor_id=schedule.creditor_id,
                 prefix=schedule.prefix,
-                batch_booking=schedule.batch_booking,
                 scheduled_for=now.date(),
             )
         except IntegrityError:

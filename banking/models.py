@@ -102,6 +102,9 @@ class BankAccount(models.Model):
     currency = models.CharField(max_length=3, blank=True)
     description = models.CharField(max_length=140, blank=True)
     is_selected = models.BooleanField(default=True)
+    # Payment files from this account ask for one booking per file (batch booking) or one per
+    # transaction, as agreed with the bank for the account.
+    batch_booking = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["iban", "account_id"]
@@ -170,7 +173,6 @@ class PaymentRunSchedule(models.Model):
     account = models.ForeignKey(BankAccount, on_delete=models.CASCADE, related_name="+")
     creditor_id = models.CharField(max_length=35, blank=True)
     prefix = models.CharField(max_length=10, default="LL")
-    batch_booking = models.BooleanField(default=True)
     # Whose name the runs go under (the audit log and the connection's lock need a user).
     run_as = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)

@@ -42,9 +42,6 @@ class StartForm(forms.Form):
     e2e_prefix = forms.CharField(
         label="End-to-end ID prefix", max_length=10, initial=payment_runs.DEFAULT_PREFIX
     )
-    batch_booking = forms.BooleanField(
-        label="Batch booking (one booking per file)", required=False, initial=True
-    )
 
     def __init__(self, *args: Any, connection: BankConnection, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -118,7 +115,6 @@ def start(request: PortalRequest, connection_id: int) -> HttpResponse:
                 enqueue=tasks.prepare_payment_run.delay,
                 creditor_id=form.cleaned_data["creditor_id"],
                 prefix=form.cleaned_data["e2e_prefix"].strip().upper(),
-                batch_booking=form.cleaned_data["batch_booking"],
             )
         except PortalError as error:
             form.add_error(None, str(error))
@@ -134,7 +130,6 @@ def start(request: PortalRequest, connection_id: int) -> HttpResponse:
             now=_now(),
             creditor_id=form.cleaned_data["creditor_id"],
             prefix=form.cleaned_data["e2e_prefix"].strip().upper(),
-            batch_booking=form.cleaned_data["batch_booking"],
         )
     except (PortalError, SalesforceError, FormatError) as error:
         form.add_error(None, str(error))

@@ -416,7 +416,6 @@ def _create_run(
     account: BankAccount,
     creditor_id: str,
     prefix: str,
-    batch_booking: bool,
     scheduled_for: date | None = None,
     preparing: bool = False,
 ) -> BankJobRun:
@@ -431,7 +430,8 @@ def _create_run(
             "account": account.pk,
             "creditor_id": creditor_id.replace(" ", "").upper(),
             "prefix": prefix,
-            "batch_booking": batch_booking,
+            # As agreed with the bank for the account; fixed with the run, so files reproduce.
+            "batch_booking": account.batch_booking,
             "orders": {},
             "preparing": preparing,
         },
@@ -526,13 +526,12 @@ def prepare_payment_run(
     now: datetime,
     creditor_id: str = "",
     prefix: str = DEFAULT_PREFIX,
-    batch_booking: bool = True,
 ) -> Proposal:
     """Read what is due by ``execution_date`` and propose the orders for ``account``.
 
     ``creditor_id`` is the company's SEPA creditor identifier (needed for direct debits),
-    ``prefix`` starts every end-to-end ID; ``batch_booking`` asks the bank for one booking per
-    file rather than one per transaction. Creates the run (queued, counts only) and keeps the
+    ``prefix`` starts every end-to-end ID; batch booking is as the account is configured.
+    Creates the run (queued, counts only) and keeps the
     proposal encrypted in the cache. Raises PaymentRunRefused, or the client's SalesforceError.
     """
     _check_request(actor, connection, account, execution_date, prefix, now)
@@ -544,7 +543,6 @@ def prepare_payment_run(
         account=account,
         creditor_id=creditor_id,
         prefix=prefix,
-        batch_booking=batch_booking,
     )
     return _propose(actor, run, due, now)
 
@@ -559,7 +557,6 @@ def queue_preparation(
     enqueue: Callable[[int], object],
     creditor_id: str = "",
     prefix: str = DEFAULT_PREFIX,
-    batch_booking: bool = True,
     scheduled_for: date | None = None,
 ) -> BankJobRun:
     """Like :func:`prepare_payment_run`, but the worker reads Salesforce; ``enqueue`` gets the ID.
@@ -576,7 +573,6 @@ def queue_preparation(
             account=account,
             creditor_id=creditor_id,
             prefix=prefix,
-            batch_booking=batch_booking,
             scheduled_for=scheduled_for,
             preparing=True,
         )

@@ -518,17 +518,29 @@ def discover_accounts(*, actor: User, connection: BankConnection, now: datetime)
 
 
 @transaction.atomic
-def select_accounts(*, actor: User, connection: BankConnection, account_ids: Iterable[int]) -> None:
-    """Choose which accounts statements are retrieved for."""
+def select_accounts(
+    *,
+    actor: User,
+    connection: BankConnection,
+    account_ids: Iterable[int],
+    batch_booking_ids: Iterable[int] | None = None,
+) -> None:
+    """Choose the accounts statements are retrieved for (and payments made from), and which of
+    them ask the bank for batch booking (``None``: leave that as it is)."""
     _require(connection, actor)
     chosen = set(account_ids)
-    changes = {}
+    batched = None if batch_booking_ids is None else set(batch_booking_ids)
+    changes: dict[str, object] = {}
     for account in connection.accounts.all():
         selected = account.pk in chosen
-        if account.is_selected != selected:
-            account.is_selected = selected
-            account.save(update_fields=["is_selected"])
-            changes[str(account)] = selected
+        batch = account.batch_booking if batched is None else account.pk in batched
+        if (account.is_selected, account.batch_booking) != (selected, batch):
+            if account.is_selected != selected:
+                changes[str(account)] = selected
+            if account.batch_booking != batch:
+                changes[f"{account} batch booking"] = batch
+            account.is_selected, account.batch_booking = selected, batch
+            account.save(update_fields=["is_selected", "batch_booking"])
     if changes:
         record_audit(
             tenant=connection.tenant,
@@ -626,7 +638,6 @@ PAYMENT_SCHEDULE_FIELDS = (
     "account",
     "creditor_id",
     "prefix",
-    "batch_booking",
 )
 MAXIMUM_LEAD_DAYS = 10
 

@@ -281,11 +281,15 @@ def verify_bank_keys(request: PortalRequest, connection_id: int) -> HttpResponse
 def select_accounts(request: PortalRequest, connection_id: int) -> HttpResponse:
     connection = _connection(request, connection_id)
     chosen = [int(value) for value in request.POST.getlist("account") if value.isdigit()]
+    batched = [int(value) for value in request.POST.getlist("batch_booking") if value.isdigit()]
     return _run_step(
         request,
         connection,
         lambda: services.select_accounts(
-            actor=request.user, connection=connection, account_ids=chosen
+            actor=request.user,
+            connection=connection,
+            account_ids=chosen,
+            batch_booking_ids=batched,
         ),
         "The account selection was saved.",
     )

@@ -156,7 +156,6 @@ def test_the_calendar_form_saves_and_is_audited(client, finance_admin, active, a
             "payments-lead_days": "2",
             "payments-account": account.pk,
             "payments-prefix": "ACME",
-            "payments-batch_booking": "on",
         },
     )
     assert response.status_code == 302

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from banking import payment_runs
+from banking import payment_runs, services
 from banking.models import BankJobRun, JobKind, RunState
 from portal.models import AuditEvent
 from standins.bank.ledger import store as ledger_store
@@ -381,3 +381,39 @@ def test_a_run_sent_in_the_background_is_sent_by_the_worker_under_the_jobs_acces
     assert {row["Status__c"] for row in written.values()} == {"Pending"}
     status = client.get(f"/banking/runs/{proposal.run_id}/status").json()
     assert status["state"] == "done"
+
+
+def test_batch_booking_follows_the_accounts_configuration(
+    finance_admin, acme_bank, bob, books, local_bank
+):
+    account = next(a for a in acme_bank.accounts.all() if a.iban == "DE89370400440532013000")
+    services.select_accounts(
+        actor=finance_admin,
+        connection=acme_bank,
+        account_ids=[a.pk for a in acme_bank.accounts.all()],
+        batch_booking_ids=[],
+    )
+    account.refresh_from_db()
+    assert not account.batch_booking
+    assert AuditEvent.objects.filter(action="bank_connection.accounts_selected").exists()
+    proposal = prepare(finance_admin, acme_bank, bob)
+    run = BankJobRun.objects.get(pk=proposal.run_id)
+    assert run.parameters["batch_booking"] is False
+    payment_runs.send_payment_run(
+        actor=finance_admin,
+        run_id=proposal.run_id,
+        excluded_entry_ids=others(proposal, books),
+        salesforce=bob,
+        now=now(),
+    )
+    message_ids = [order["message_id"] for order in run.parameters["orders"].values()]
+    ledger = Path(local_bank.log_path).parent / "bank" / "ledger.sqlite3"
+    with ledger_store.connect(ledger) as db:
+        batches = db.execute(
+            "SELECT batch_reference FROM bookings WHERE message_id IN "
+            f"({', '.join('?' * len(message_ids))})",
+            message_ids,
+        ).fetchall()
+    # One booking per transaction, none of them a batch.
+    assert len(batches) == 3
+    assert {row[0] for row in batches} == {None}
