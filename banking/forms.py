@@ -111,6 +111,7 @@ class ScheduleForm(forms.ModelForm):
             "is_active": "Retrieve every day",
             "retrieve_at": "At (UTC)",
             "days_back": "Days back",
+            "apply_status_reports": "Apply payment status reports (pain.002)",
             "auto_settle": "Then settle the AUTO band",
         }
         widgets = {"retrieve_at": forms.TimeInput(attrs={"type": "time"}, format="%H:%M")}

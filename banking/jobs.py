@@ -48,11 +48,13 @@ def start_retrieval(
     end: date,
     enqueue: Callable[[int], object],
     auto_settle: bool = False,
+    apply_status_reports: bool = False,
     scheduled_for: date | None = None,
 ) -> BankJobRun:
     """Queue a retrieval of a period's statements into Salesforce; ``enqueue`` gets the run ID.
 
-    With ``auto_settle`` the run then settles the AUTO band. Raises services.StepRefused when
+    With ``apply_status_reports`` the run also applies the period's pain.002 reports, and with
+    ``auto_settle`` it then settles the AUTO band. Raises services.StepRefused when
     the connection is not active or the actor may not use it.
     """
     if connection.tenant_id != actor.tenant_id:
@@ -72,6 +74,7 @@ def start_retrieval(
             "start": start.isoformat(),
             "end": end.isoformat(),
             "auto_settle": auto_settle,
+            "apply_status_reports": apply_status_reports,
         },
         job_id=job.job_id,
         scheduled_for=scheduled_for,
@@ -125,6 +128,10 @@ def run_retrieval(run_id: int) -> None:
             salesforce=salesforce,
             on_progress=report,
         )
+        rejected, report_problems = 0, ""
+        if run.parameters.get("apply_status_reports"):
+            report("Applying payment status reports", 0, None)
+            rejected, report_problems = _apply_status_reports(run, actor, connection, salesforce)
         settled = 0
         if run.parameters.get("auto_settle"):
             settled = _settle_auto_band(run, salesforce, report)
@@ -149,6 +156,7 @@ def run_retrieval(run_id: int) -> None:
     _finish(
         run,
         RunState.DONE,
+        error=report_problems,
         counts={
             "files": result.files,
             "statements": len(result.statements),
@@ -158,9 +166,38 @@ def run_retrieval(run_id: int) -> None:
             "problems": len(result.problems),
             "collected": result.own_payments.collected if result.own_payments else 0,
             "reversed": result.own_payments.reversed if result.own_payments else 0,
+            "rejected": rejected,
             "auto_settled": settled,
         },
     )
+
+
+def _apply_status_reports(
+    run: BankJobRun, actor: User, connection: BankConnection, salesforce: SalesforceClient
+) -> tuple[int, str]:
+    """Apply the period's pain.002 reports: (payments moved to Rejected, what went wrong).
+
+    The statements are written already, so a bank that cannot deliver reports (or reports
+    that cannot be read) leaves the run done, with the reason in its error for the admin.
+    """
+    try:
+        applied = payment_runs.apply_status_reports(
+            actor=actor,
+            connection=connection,
+            start=date.fromisoformat(run.parameters["start"]),
+            end=date.fromisoformat(run.parameters["end"]),
+            salesforce=salesforce,
+            now=_now(),
+        )
+    except services.BankRefused as refused:
+        return 0, f"Status reports were not applied: {refused} {refused.advice}".strip()
+    problems = len(applied.problems)
+    note = (
+        f"{problems} status report{'s' if problems != 1 else ''} could not be read."
+        if problems
+        else ""
+    )
+    return applied.rejected, note
 
 
 def _settle_auto_band(
@@ -202,6 +239,7 @@ def start_due_retrievals(*, now: datetime, enqueue: Callable[[int], object]) -> 
                 end=now.date(),
                 enqueue=enqueue,
                 auto_settle=schedule.auto_settle,
+                apply_status_reports=schedule.apply_status_reports,
                 scheduled_for=now.date(),
             )
         except IntegrityError:

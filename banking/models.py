@@ -146,6 +146,9 @@ class RetrievalSchedule(models.Model):
     # Settle the AUTO band right after retrieving (only where the matching configuration
     # allows automatic settling).
     auto_settle = models.BooleanField(default=False)
+    # Also download the period's payment status reports (pain.002), so payments the bank
+    # rejected move to Rejected and their entries reopen before anything is settled.
+    apply_status_reports = models.BooleanField(default=True)
     # Whose name the runs go under (the audit log and the connection's lock need a user).
     run_as = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)

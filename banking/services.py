@@ -596,7 +596,14 @@ def change_keys(*, actor: User, connection: BankConnection, now: datetime) -> No
         )
 
 
-SCHEDULE_FIELDS = ("is_active", "retrieve_at", "kind", "days_back", "auto_settle")
+SCHEDULE_FIELDS = (
+    "is_active",
+    "retrieve_at",
+    "kind",
+    "days_back",
+    "apply_status_reports",
+    "auto_settle",
+)
 
 
 @transaction.atomic

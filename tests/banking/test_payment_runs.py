@@ -6,13 +6,14 @@ own, many of them invalid: CHF, no bank account) and excludes everything else wh
 
 import secrets
 import time
+from datetime import time as clock
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from banking import payment_runs, services
+from banking import jobs, payment_runs, services
 from banking.models import BankJobRun, JobKind, RunState
 from portal.models import AuditEvent
 from standins.bank.ledger import store as ledger_store
@@ -417,3 +418,67 @@ def test_batch_booking_follows_the_accounts_configuration(
     # One booking per transaction, none of them a batch.
     assert len(batches) == 3
     assert {row[0] for row in batches} == {None}
+
+
+def test_the_daily_retrieval_applies_status_reports_before_it_settles(
+    finance_admin, acme_bank, bob, books, local_bank, local_salesforce
+):
+    proposal = prepare(finance_admin, acme_bank, bob)
+    payment_runs.send_payment_run(
+        actor=finance_admin,
+        run_id=proposal.run_id,
+        excluded_entry_ids=others(proposal, books),
+        salesforce=bob,
+        now=now(),
+    )
+    e2e = {t.entry_id: t.end_to_end_id for o in proposal.orders for t in o.transactions}
+    _reject_at_the_bank(local_bank, e2e[books["core"]], Decimal("120.50"))
+    authorize_jobs(finance_admin, local_salesforce)
+    services.save_schedule(
+        actor=finance_admin,
+        connection=acme_bank,
+        values={"retrieve_at": clock(0, 0), "kind": "camt.053", "days_back": 1},
+    )
+    queued: list[int] = []
+    assert jobs.start_due_retrievals(now=now(), enqueue=queued.append) == 1
+    jobs.run_retrieval(queued[0])  # the worker's part, in this process
+
+    run = BankJobRun.objects.get(pk=queued[0])
+    assert run.state == RunState.DONE, run.error
+    assert run.parameters["apply_status_reports"] is True
+    assert run.counts["rejected"] == 1
+    rows = payments(bob, [e2e[books["core"]], e2e[books["b2b"]]])
+    assert rows[e2e[books["core"]]]["Status__c"] == "Rejected"
+    assert rows[e2e[books["b2b"]]]["Status__c"] == "Pending"
+
+
+def test_a_bank_without_status_reports_leaves_the_retrieval_done_with_a_note(
+    finance_admin, acme_bank, bob, local_salesforce, monkeypatch
+):
+    authorize_jobs(finance_admin, local_salesforce)
+
+    def refused(**kwargs):
+        raise services.BankRefused(
+            "The bank answered 090003: the subscriber may not use this order.",
+            code="090003",
+            advice="Ask the bank to enable payment status reports (pain.002).",
+        )
+
+    monkeypatch.setattr(payment_runs, "apply_status_reports", refused)
+    today = now().date()
+    run = jobs.start_retrieval(
+        actor=finance_admin,
+        connection=acme_bank,
+        kind="camt.053",
+        start=today - timedelta(days=1),
+        end=today,
+        enqueue=lambda run_id: None,
+        apply_status_reports=True,
+    )
+    jobs.run_retrieval(run.pk)
+
+    run.refresh_from_db()
+    assert run.state == RunState.DONE
+    assert run.error.startswith("Status reports were not applied: The bank answered 090003")
+    assert "enable payment status reports" in run.error
+    assert run.counts["rejected"] == 0
