@@ -606,18 +606,20 @@ def prepare_in_worker(run_id: int) -> None:
     except progress.JobCancelled:
         _end(run, RunState.CANCELLED, "", now)
         return
-    except SalesforceSessionExpired as error:
-        _fail(run, str(error), now)
-        return
-    except SalesforceError as error:
-        _fail(
-            run, f"Salesforce refused the work ({error.error_code or type(error).__name__}).", now
-        )
-        return
     except (PortalError, FormatError) as error:
-        _fail(run, str(error), now)
+        _fail(run, _failure_message(error), now)
         return
     progress.finish(run.job_id, state=State.DONE, stage="Ready for approval")
+
+
+def _failure_message(error: PortalError | FormatError) -> str:
+    """What a run records of a failure: our own words and advice, or only Salesforce's error
+    code (its message can quote a record's values, which must not reach the database)."""
+    if isinstance(error, services.BankRefused):
+        return f"{error} {error.advice}".strip()
+    if isinstance(error, SalesforceError) and not isinstance(error, SalesforceSessionExpired):
+        return f"Salesforce refused the work ({error.error_code or type(error).__name__})."
+    return str(error)
 
 
 def can_prepare_again(run: BankJobRun) -> bool:
@@ -901,7 +903,7 @@ def send_payment_run(
                 )
                 _save_order(run, order.key, payments_written=True)
     except (PortalError, FormatError) as error:
-        _fail(run, str(error), now)
+        _fail(run, _failure_message(error), now)
         raise
     run.state = RunState.DONE
     run.finished_at = now
@@ -1195,16 +1197,7 @@ def send_in_worker(run_id: int, *, sender: str) -> None:
             now=now,
             sender=sender,
         )
-    except services.BankRefused as refused:
-        message = f"{refused} {refused.advice}".strip()
-    except SalesforceSessionExpired as error:
-        message = str(error)
-    except SalesforceError as error:
-        message = f"Salesforce refused the work ({error.error_code or type(error).__name__})."
-    except PortalError as error:
-        message = str(error)
-    else:
-        return
-    run.refresh_from_db()
-    if run.state != RunState.FAILED:
-        _fail(run, message, now)
+    except (PortalError, FormatError) as error:
+        run.refresh_from_db()
+        if run.state != RunState.FAILED:
+            _fail(run, _failure_message(error), now)

@@ -18,6 +18,7 @@ from banking.models import (
     RunState,
 )
 from portal.models import AuditEvent
+from portal.salesforce.errors import SalesforceRequestError, SalesforceSessionExpired
 from tests.banking.payment_books import authorize_jobs, now, others
 from tests.banking.test_jobs import bank_worker  # noqa: F401  (a fixture)
 
@@ -236,3 +237,24 @@ def test_the_beat_task_starts_both_kinds_of_schedule(monkeypatch):
     monkeypatch.setattr(jobs, "start_due_payment_runs", lambda **kw: called.append("payments"))
     tasks.start_due_retrievals()
     assert called == ["retrievals", "payments"]
+
+
+@pytest.mark.parametrize(
+    ("error", "recorded"),
+    [
+        (
+            SalesforceRequestError(
+                "duplicate value found: Testlieferant GmbH DE02120300000000202051",
+                error_code="DUPLICATE_VALUE",
+            ),
+            "Salesforce refused the work (DUPLICATE_VALUE).",
+        ),
+        (SalesforceSessionExpired("Please log in again."), "Please log in again."),
+        (
+            services.BankRefused("The bank answered 091116.", advice="Try again later."),
+            "The bank answered 091116. Try again later.",
+        ),
+    ],
+)
+def test_a_failed_run_records_our_words_never_salesforces_quote_of_a_record(error, recorded):
+    assert payment_runs._failure_message(error) == recorded
