@@ -258,3 +258,34 @@ def test_the_beat_task_starts_both_kinds_of_schedule(monkeypatch):
 )
 def test_a_failed_run_records_our_words_never_salesforces_quote_of_a_record(error, recorded):
     assert payment_runs._failure_message(error) == recorded
+
+
+@pytest.mark.django_db
+def test_a_run_being_prepared_can_be_cancelled_and_the_worker_then_reads_nothing(
+    client, finance_admin, active, account, django_capture_on_commit_callbacks, monkeypatch
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        run = payment_runs.queue_preparation(
+            actor=finance_admin,
+            connection=active,
+            execution_date=now().date() + timedelta(days=1),
+            account=account,
+            now=now(),
+            enqueue=lambda run_id: None,
+        )
+    client.force_login(finance_admin)
+    page = client.get(f"/banking/payment-runs/{run.pk}/").content.decode()
+    assert "Reading what is due" in page
+    assert 'id="job-cancel"' in page
+
+    client.post(f"/banking/runs/{run.pk}/cancel/")
+    monkeypatch.setattr(
+        payment_runs.payments, "read_due_entries", lambda *a, **k: pytest.fail("read anyway")
+    )
+    payment_runs.prepare_in_worker(run.pk)
+
+    run.refresh_from_db()
+    assert run.state == RunState.CANCELLED
+    page = client.get(f"/banking/payment-runs/{run.pk}/").content.decode()
+    assert "This run was cancelled: nothing of it was sent." in page
+    assert "Send to the bank" not in page
