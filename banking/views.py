@@ -61,34 +61,11 @@ def _connection(request: PortalRequest, connection_id: int) -> BankConnection:
 @role_required(Role.FINANCE_ADMIN)
 def connections(request: PortalRequest) -> HttpResponse:
     rows = BankConnection.objects.filter(tenant=request.tenant)
-    latest = _latest_scheduled_runs(request)
     return render(
         request,
         "banking/connections.html",
-        {
-            "connections": [(row, wizard.GUIDANCE[ConnectionStatus(row.status)]) for row in rows],
-            "failed_runs": [run for run in latest if run.state == RunState.FAILED],
-            "waiting_payment_runs": [
-                run
-                for run in latest
-                if run.kind == JobKind.PAYMENT_RUN
-                and run.state == RunState.QUEUED
-                and not run.parameters.get("preparing")
-            ],
-        },
+        {"connections": [(row, wizard.GUIDANCE[ConnectionStatus(row.status)]) for row in rows]},
     )
-
-
-def _latest_scheduled_runs(request: PortalRequest) -> list[BankJobRun]:
-    """Each connection's latest scheduled run of each kind: failures and approvals wait there."""
-    latest: dict[tuple[int, str], BankJobRun] = {}
-    recent = BankJobRun.objects.filter(
-        tenant=request.tenant, scheduled_for__isnull=False
-    ).select_related("connection")[:200]
-    for run in recent:
-        if run.connection_id is not None:
-            latest.setdefault((run.connection_id, run.kind), run)
-    return list(latest.values())
 
 
 @frameable_in_salesforce

@@ -289,3 +289,48 @@ def test_a_run_being_prepared_can_be_cancelled_and_the_worker_then_reads_nothing
     page = client.get(f"/banking/payment-runs/{run.pk}/").content.decode()
     assert "This run was cancelled: nothing of it was sent." in page
     assert "Send to the bank" not in page
+
+
+@pytest.mark.django_db
+def test_every_page_tells_finance_admins_of_failed_runs_and_runs_to_approve(
+    client, finance_admin, clerk, active, account
+):
+    failed = BankJobRun.objects.create(
+        tenant=active.tenant,
+        connection=active,
+        kind="retrieval",
+        state=RunState.FAILED,
+        error="The bank answered 091002.",
+        job_id="j1",
+        scheduled_for=MONDAY_NINE.date(),
+    )
+    BankJobRun.objects.create(
+        tenant=active.tenant,
+        connection=active,
+        kind="payment_run",
+        state=RunState.QUEUED,
+        parameters={"execution_date": "2026-11-24", "orders": {}, "preparing": False},
+        counts={"transactions": 3},
+        job_id="j2",
+        scheduled_for=MONDAY_NINE.date(),
+    )
+    client.force_login(finance_admin)
+    home = client.get("/banking/runs/").content.decode()
+    assert 'class="nav-count bad"' in home
+    assert ">2</span>" in home
+    banks = client.get("/banking/connections/").content.decode()
+    assert "The bank answered 091002." in banks
+    assert "waiting-payment-run" in banks
+    # A later successful run of the same kind clears the failure.
+    BankJobRun.objects.create(
+        tenant=active.tenant,
+        connection=active,
+        kind="retrieval",
+        state=RunState.DONE,
+        job_id="j3",
+        scheduled_for=MONDAY_NINE.date() + timedelta(days=1),
+    )
+    assert 'class="nav-count"' in client.get("/banking/runs/").content.decode()
+    assert failed.error not in client.get("/banking/connections/").content.decode()
+    client.force_login(clerk)
+    assert "nav-count" not in client.get("/matching/review/", follow=True).content.decode()
