@@ -500,7 +500,11 @@ def _propose(actor: User, run: BankJobRun, due: payments.DueEntries, now: dateti
             "invalid": sum(order.invalid for order in orders),
             "left_out": len(due.left_out),
         }
-        run.save(update_fields=["parameters", "counts"])
+        if not orders:
+            # Nothing is due: there is nothing to approve, and the run says so.
+            run.state = RunState.DONE
+            run.finished_at = now
+        run.save(update_fields=["parameters", "counts", "state", "finished_at"])
         record_audit(
             tenant=run.tenant,
             actor=actor,
@@ -609,7 +613,10 @@ def prepare_in_worker(run_id: int) -> None:
     except (PortalError, FormatError) as error:
         _fail(run, _failure_message(error), now)
         return
-    progress.finish(run.job_id, state=State.DONE, stage="Ready for approval")
+    ready = run.state == RunState.QUEUED
+    progress.finish(
+        run.job_id, state=State.DONE, stage="Ready for approval" if ready else "Nothing was due"
+    )
 
 
 def _failure_message(error: PortalError | FormatError) -> str:

@@ -334,3 +334,32 @@ def test_every_page_tells_finance_admins_of_failed_runs_and_runs_to_approve(
     assert failed.error not in client.get("/banking/connections/").content.decode()
     client.force_login(clerk)
     assert "nav-count" not in client.get("/matching/review/", follow=True).content.decode()
+
+
+@pytest.mark.django_db
+def test_a_run_with_nothing_due_is_done_at_once_and_waits_for_nobody(
+    client, finance_admin, active, account, monkeypatch
+):
+    monkeypatch.setattr(
+        payment_runs.payments,
+        "read_due_entries",
+        lambda *a, **k: payment_runs.payments.DueEntries(
+            payables=(), direct_debits=(), left_out=(("a0B000000000001AAA", "not approved"),)
+        ),
+    )
+    proposal = payment_runs.prepare_payment_run(
+        actor=finance_admin,
+        connection=active,
+        execution_date=now().date() + timedelta(days=1),
+        account=account,
+        salesforce=None,  # type: ignore[arg-type]  # read_due_entries is replaced
+        now=now(),
+    )
+    run = BankJobRun.objects.get(pk=proposal.run_id)
+    assert run.state == RunState.DONE
+    assert run.counts == {"transactions": 0, "invalid": 0, "left_out": 1}
+    client.force_login(finance_admin)
+    page = client.get(f"/banking/payment-runs/{run.pk}/").content.decode()
+    assert "Nothing was due" in page
+    assert "not approved" in page
+    assert "Send to the bank" not in page

@@ -62,7 +62,7 @@ def acme_world(admin, finance_admin, clerk, viewer) -> AcmeWorld:
         connection=connection,
         kind=JobKind.PAYMENT_RUN,
         started_by=finance_admin,
-        # As banking.payment_runs.prepare_payment_run leaves a run with nothing due.
+        # A prepared run whose proposal is no longer in the cache (it expired).
         parameters={"execution_date": "2026-11-23", "prefix": "LL", "orders": {}},
         job_id=progress.start(kind="payment_run", user=finance_admin).job_id,
     )
