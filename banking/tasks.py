@@ -14,7 +14,7 @@ def retrieve_statements(run_id: int) -> None:
 
 
 @shared_task(ignore_result=True)
-def start_due_retrievals() -> None:
+def start_due_jobs() -> None:
     """Beat's periodic call: queue the retrievals and payment runs whose time has come."""
     now = datetime.now(UTC)
     jobs.start_due_retrievals(now=now, enqueue=retrieve_statements.delay)

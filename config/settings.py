@@ -147,10 +147,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-# Scheduled retrievals start at the first beat after their time: within this many seconds.
+# Scheduled retrievals and calendar payment runs start at the first beat after their time:
+# within this many seconds.
 CELERY_BEAT_SCHEDULE = {
-    "start-due-retrievals": {
-        "task": "banking.tasks.start_due_retrievals",
+    "start-due-jobs": {
+        "task": "banking.tasks.start_due_jobs",
         "schedule": env.float("SCHEDULE_CHECK_SECONDS", default=60.0),
     }
 }

@@ -235,7 +235,7 @@ def test_the_beat_task_starts_both_kinds_of_schedule(monkeypatch):
     called: list[str] = []
     monkeypatch.setattr(jobs, "start_due_retrievals", lambda **kw: called.append("retrievals"))
     monkeypatch.setattr(jobs, "start_due_payment_runs", lambda **kw: called.append("payments"))
-    tasks.start_due_retrievals()
+    tasks.start_due_jobs()
     assert called == ["retrievals", "payments"]
 
 
