@@ -316,6 +316,44 @@ def test_salesforce_failing_mid_job_is_retried_or_refreshed_and_the_job_finishes
     assert run.counts["new_items"] == 50
 
 
+@pytest.mark.parametrize(
+    ("mode", "count"), [("unavailable", 2), ("request_limit", 2), ("expired_session", 1)]
+)
+def test_salesforce_failing_while_a_payment_run_is_sent_is_retried_and_nothing_doubles(
+    finance_admin, acme_bank, bob, books, local_salesforce, local_bank, fault_worker, mode, count
+):
+    authorize_jobs(finance_admin, local_salesforce)
+    proposal = prepare(finance_admin, acme_bank, bob)
+    uploads_before = len(bank_uploads(local_bank))
+    # The worker's first Salesforce calls are the Pending Payments it writes after uploading.
+    arm_failures(local_salesforce, mode, count)
+    payment_runs.queue_sending(
+        actor=finance_admin,
+        run_id=proposal.run_id,
+        excluded_entry_ids=others(proposal, books),
+        enqueue=tasks.send_payment_run.delay,
+    )
+    _wait(
+        lambda: (
+            BankJobRun.objects.get(pk=proposal.run_id).state in (RunState.DONE, RunState.FAILED)
+        ),
+        "the send did not finish",
+        fault_worker,
+    )
+    run = BankJobRun.objects.get(pk=proposal.run_id)
+    assert run.state == RunState.DONE, (run.error, fault_worker.log())
+    armed = requests.get(f"{local_salesforce.url}/_standin/failures", timeout=10).json()
+    assert armed["armed"] is None, "the worker never met the failures"
+    assert bank_uploads(local_bank)[uploads_before:] == [("BTU", "000000")] * 3
+    e2e = [t.end_to_end_id for o in proposal.orders for t in o.transactions]
+    rows = bob.query(
+        "SELECT Status__c FROM Ledgerlink_Payment__c WHERE End_To_End_Id__c IN ("
+        + ", ".join(f"'{key}'" for key in e2e)
+        + ")"
+    )
+    assert [row["Status__c"] for row in rows] == ["Pending"] * 3
+
+
 @pytest.mark.usefixtures("authorized")
 def test_salesforce_down_for_longer_stops_the_job_clearly_and_a_rerun_completes_once(
     finance_admin, local_salesforce, local_bank, fault_worker
