@@ -1,9 +1,11 @@
-"""Bank jobs in the worker: statement retrieval with progress, kept in the run history.
+"""Bank jobs in the worker: statement retrieval with progress, kept in the run history, and
+the schedules that start jobs by themselves (daily retrievals, the payment-run calendar).
 
-A run is queued by a finance admin (or later by a schedule); the Celery task gets only the run's
-ID. The worker talks to Salesforce under the tenant's job credential (authorized on the
-Salesforce page) and to the bank with the connection's keys. Writing is idempotent by external
-ID, so a run that is redelivered after a worker died simply runs again and writes nothing twice.
+A run is queued by a finance admin or by beat (``start_due_retrievals``,
+``start_due_payment_runs``); the Celery task gets only the run's ID. The worker talks to
+Salesforce under the tenant's job credential (authorized on the Salesforce page) and to the bank
+with the connection's keys. Writing is idempotent by external ID, so a run that is redelivered
+after a worker died simply runs again and writes nothing twice.
 """
 
 from collections.abc import Callable
