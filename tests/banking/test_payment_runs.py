@@ -12,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import requests
 
 from banking import jobs, payment_runs, services
 from banking.models import BankJobRun, JobKind, RunState
@@ -35,7 +36,7 @@ from tests.banking.payment_books import (
     payments,
     prepare,
 )
-from tests.banking.test_connections import control
+from tests.banking.test_connections import control, onboard
 from tests.banking.test_jobs import bank_worker  # noqa: F401  (a fixture)
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -482,3 +483,36 @@ def test_a_bank_without_status_reports_leaves_the_retrieval_done_with_a_note(
     assert run.error.startswith("Status reports were not applied: The bank answered 090003")
     assert "enable payment status reports" in run.error
     assert run.counts["rejected"] == 0
+
+
+def test_on_ebics_2_5_a_lost_answer_is_settled_from_the_ptk_protocol(
+    finance_admin, bob, books, local_bank
+):
+    requests.post(
+        local_bank.url.removesuffix("/ebics") + "/_standin/subscribers/LLBANK/ACME/ALICE/reset",
+        timeout=10,
+    ).raise_for_status()
+    connection = onboard(finance_admin, local_bank, "H004", partner_id="ACME", user_id="ALICE")
+    proposal = prepare(finance_admin, connection, bob)
+    uploads_before = len(bank_uploads(local_bank))
+    control(
+        local_bank,
+        "POST",
+        "failures",
+        json={"drop_connection": {"order_type": "CCT", "phase": "transfer", "times": 1}},
+    )
+    sent = payment_runs.send_payment_run(
+        actor=finance_admin,
+        run_id=proposal.run_id,
+        excluded_entry_ids=others(proposal, books),
+        salesforce=bob,
+        now=now(),
+    )
+    assert {state for _, state, _ in sent.orders} == {payment_runs.ACCEPTED}
+    assert bank_uploads(local_bank)[uploads_before:] == [
+        ("CCT", "000000"),
+        ("CDD", "000000"),
+        ("CDB", "000000"),
+    ]
+    traced = AuditEvent.objects.get(action="payment_run.order_traced")
+    assert traced.changes["state"] == payment_runs.ACCEPTED
