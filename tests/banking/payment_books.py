@@ -194,3 +194,14 @@ def bank_uploads(local_bank) -> list[tuple[str, str]]:
             "'CDD', 'CDB') ORDER BY id"
         ).fetchall()
     return [(row[0], row[1]) for row in rows]
+
+
+def send_ours(finance_admin, proposal: payment_runs.Proposal, books, bob) -> payment_runs.SentRun:
+    """Send the run with only this test's own entries (the demo org's would be sent too)."""
+    return payment_runs.send_payment_run(
+        actor=finance_admin,
+        run_id=proposal.run_id,
+        excluded_entry_ids=others(proposal, books),
+        salesforce=bob,
+        now=now(),
+    )

@@ -35,6 +35,7 @@ from tests.banking.payment_books import (
     others,
     payments,
     prepare,
+    send_ours,
 )
 from tests.banking.test_connections import control, onboard
 from tests.banking.test_jobs import bank_worker  # noqa: F401  (a fixture)
@@ -95,13 +96,7 @@ def test_sending_uploads_one_order_per_scheme_writes_pending_payments_and_never_
 ):
     proposal = prepare(finance_admin, acme_bank, bob)
     mine = {books["approved"], books["core"], books["b2b"]}
-    sent = payment_runs.send_payment_run(
-        actor=finance_admin,
-        run_id=proposal.run_id,
-        excluded_entry_ids=others(proposal, books),
-        salesforce=bob,
-        now=now(),
-    )
+    sent = send_ours(finance_admin, proposal, books, bob)
 
     states = {key: (state, order_id) for key, state, order_id in sent.orders}
     assert {key for key, (state, _) in states.items() if state == "accepted"} == {
@@ -177,13 +172,7 @@ def test_status_reports_move_rejected_payments_and_leave_accepted_ones_pending(
     finance_admin, acme_bank, bob, books, local_bank
 ):
     proposal = prepare(finance_admin, acme_bank, bob)
-    payment_runs.send_payment_run(
-        actor=finance_admin,
-        run_id=proposal.run_id,
-        excluded_entry_ids=others(proposal, books),
-        salesforce=bob,
-        now=now(),
-    )
+    send_ours(finance_admin, proposal, books, bob)
     e2e = {t.entry_id: t.end_to_end_id for o in proposal.orders for t in o.transactions}
     _reject_at_the_bank(local_bank, e2e[books["core"]], Decimal("120.50"))
 
@@ -274,13 +263,7 @@ def test_a_lost_answer_is_settled_by_the_banks_protocol_and_the_run_goes_on(
         "failures",
         json={"drop_connection": {"order_type": "BTU", "phase": "transfer", "times": 1}},
     )
-    sent = payment_runs.send_payment_run(
-        actor=finance_admin,
-        run_id=proposal.run_id,
-        excluded_entry_ids=others(proposal, books),
-        salesforce=bob,
-        now=now(),
-    )
+    sent = send_ours(finance_admin, proposal, books, bob)
 
     assert {state for _, state, _ in sent.orders} == {payment_runs.ACCEPTED}
     # Three files, each uploaded once: the lost one was found in HAC, not sent again.
@@ -309,13 +292,7 @@ def test_an_order_the_protocol_cannot_confirm_waits_for_the_admin_and_is_never_r
     )
     try:
         with pytest.raises(payment_runs.PaymentRunRefused, match="was lost"):
-            payment_runs.send_payment_run(
-                actor=finance_admin,
-                run_id=proposal.run_id,
-                excluded_entry_ids=others(proposal, books),
-                salesforce=bob,
-                now=now(),
-            )
+            send_ours(finance_admin, proposal, books, bob)
         run = BankJobRun.objects.get(pk=proposal.run_id)
         assert run.state == RunState.FAILED
         states = {key: order["state"] for key, order in run.parameters["orders"].items()}
@@ -401,13 +378,7 @@ def test_batch_booking_follows_the_accounts_configuration(
     proposal = prepare(finance_admin, acme_bank, bob)
     run = BankJobRun.objects.get(pk=proposal.run_id)
     assert run.parameters["batch_booking"] is False
-    payment_runs.send_payment_run(
-        actor=finance_admin,
-        run_id=proposal.run_id,
-        excluded_entry_ids=others(proposal, books),
-        salesforce=bob,
-        now=now(),
-    )
+    send_ours(finance_admin, proposal, books, bob)
     message_ids = [order["message_id"] for order in run.parameters["orders"].values()]
     ledger = Path(local_bank.log_path).parent / "bank" / "ledger.sqlite3"
     with ledger_store.connect(ledger) as db:
@@ -425,13 +396,7 @@ def test_the_daily_retrieval_applies_status_reports_before_it_settles(
     finance_admin, acme_bank, bob, books, local_bank, local_salesforce
 ):
     proposal = prepare(finance_admin, acme_bank, bob)
-    payment_runs.send_payment_run(
-        actor=finance_admin,
-        run_id=proposal.run_id,
-        excluded_entry_ids=others(proposal, books),
-        salesforce=bob,
-        now=now(),
-    )
+    send_ours(finance_admin, proposal, books, bob)
     e2e = {t.entry_id: t.end_to_end_id for o in proposal.orders for t in o.transactions}
     _reject_at_the_bank(local_bank, e2e[books["core"]], Decimal("120.50"))
     authorize_jobs(finance_admin, local_salesforce)
@@ -501,13 +466,7 @@ def test_on_ebics_2_5_a_lost_answer_is_settled_from_the_ptk_protocol(
         "failures",
         json={"drop_connection": {"order_type": "CCT", "phase": "transfer", "times": 1}},
     )
-    sent = payment_runs.send_payment_run(
-        actor=finance_admin,
-        run_id=proposal.run_id,
-        excluded_entry_ids=others(proposal, books),
-        salesforce=bob,
-        now=now(),
-    )
+    sent = send_ours(finance_admin, proposal, books, bob)
     assert {state for _, state, _ in sent.orders} == {payment_runs.ACCEPTED}
     assert bank_uploads(local_bank)[uploads_before:] == [
         ("CCT", "000000"),

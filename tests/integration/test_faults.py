@@ -68,6 +68,16 @@ def _wait(condition, what: str, *logs: RunningProcess, timeout: float = 120) -> 
         time.sleep(0.1)
 
 
+def _until_finished(run_id: int, what: str, worker: RunningProcess) -> BankJobRun:
+    """Wait for a run to end, done or failed, and return it as it ended."""
+    _wait(
+        lambda: BankJobRun.objects.get(pk=run_id).state in (RunState.DONE, RunState.FAILED),
+        what,
+        worker,
+    )
+    return BankJobRun.objects.get(pk=run_id)
+
+
 @pytest.mark.usefixtures("authorized")
 def test_a_worker_killed_mid_retrieval_loses_nothing_and_writes_nothing_twice(
     tmp_path, finance_admin, local_salesforce, local_bank
@@ -192,13 +202,7 @@ def test_a_worker_killed_mid_send_uploads_no_order_twice_and_the_rerun_completes
     time.sleep(6)  # past the visibility timeout: the next worker takes the task back
     second = _worker(tmp_path / "second", local_salesforce, local_bank)
     try:
-        _wait(
-            lambda: (
-                BankJobRun.objects.get(pk=proposal.run_id).state in (RunState.DONE, RunState.FAILED)
-            ),
-            "the redelivered send did not finish",
-            second,
-        )
+        _until_finished(proposal.run_id, "the redelivered send did not finish", second)
     finally:
         second.stop()
     run.refresh_from_db()
@@ -245,13 +249,7 @@ def test_the_bank_dropping_a_segmented_upload_is_recovered_in_the_job(
             excluded_entry_ids=others(proposal, books),
             enqueue=tasks.send_payment_run.delay,
         )
-        _wait(
-            lambda: (
-                BankJobRun.objects.get(pk=proposal.run_id).state in (RunState.DONE, RunState.FAILED)
-            ),
-            "the send did not finish",
-            worker,
-        )
+        _until_finished(proposal.run_id, "the send did not finish", worker)
     finally:
         worker.stop()
         control(local_bank, "DELETE", "failures")
@@ -283,13 +281,7 @@ def _retrieve(finance_admin, connection, worker) -> BankJobRun:
         end=today,
         enqueue=tasks.retrieve_statements.delay,
     )
-    _wait(
-        lambda: BankJobRun.objects.get(pk=run.pk).state in (RunState.DONE, RunState.FAILED),
-        "the run did not finish",
-        worker,
-    )
-    run.refresh_from_db()
-    return run
+    return _until_finished(run.pk, "the run did not finish", worker)
 
 
 def _with_bookings(finance_admin, local_bank, count: int):
@@ -333,14 +325,7 @@ def test_salesforce_failing_while_a_payment_run_is_sent_is_retried_and_nothing_d
         excluded_entry_ids=others(proposal, books),
         enqueue=tasks.send_payment_run.delay,
     )
-    _wait(
-        lambda: (
-            BankJobRun.objects.get(pk=proposal.run_id).state in (RunState.DONE, RunState.FAILED)
-        ),
-        "the send did not finish",
-        fault_worker,
-    )
-    run = BankJobRun.objects.get(pk=proposal.run_id)
+    run = _until_finished(proposal.run_id, "the send did not finish", fault_worker)
     assert run.state == RunState.DONE, (run.error, fault_worker.log())
     armed = requests.get(f"{local_salesforce.url}/_standin/failures", timeout=10).json()
     assert armed["armed"] is None, "the worker never met the failures"
