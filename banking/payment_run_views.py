@@ -161,6 +161,9 @@ def _render_run(
             "error": error,
             "is_locked": proposal is not None and proposal.excluded is not None,
             "can_prepare_again": payment_runs.can_prepare_again(run),
+            "is_unrecorded": proposal is None
+            and run.connection is not None
+            and run in payment_runs.unrecorded_runs(run.connection),
             "proposal_minutes": settings.PAYMENT_PROPOSAL_SECONDS // 60,
         },
         status=status,
@@ -240,6 +243,21 @@ def prepare_again(request: PortalRequest, run_id: int) -> HttpResponse:
         )
     except (PortalError, SalesforceError, FormatError) as error:
         return _render_run(request, run, error=str(error), status=400)
+    return redirect("banking:payment_run", run_id=run.pk)
+
+
+@require_POST
+@frameable_in_salesforce
+@role_required(Role.FINANCE_ADMIN)
+def recorded_by_hand(request: PortalRequest, run_id: int) -> HttpResponse:
+    """The admin recorded by hand the Payments of orders whose proposal expired."""
+    run = _run(request, run_id)
+    try:
+        payment_runs.mark_payments_recorded(actor=request.user, run_id=run.pk, now=_now())
+    except PortalError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Noted: new payment runs may be prepared again.")
     return redirect("banking:payment_run", run_id=run.pk)
 
 

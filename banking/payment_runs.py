@@ -173,9 +173,13 @@ def _proposal_key(run: BankJobRun) -> str:
     return f"payment-run:{run.job_id}:proposal"
 
 
-def _keep(run: BankJobRun, proposal: Proposal) -> None:
+def _keep(run: BankJobRun, proposal: Proposal, *, sending: bool = False) -> None:
+    """Keep the proposal; once sending began, for ``PAYMENT_SENDING_SECONDS``, so that a send
+    retried after a crash (a worker's task comes back only after the broker's visibility
+    timeout) still finds what it must record in Salesforce."""
     sealed = encryption.encrypt(pickle.dumps(proposal))
-    cache.set(_proposal_key(run), sealed, timeout=settings.PAYMENT_PROPOSAL_SECONDS)
+    seconds = settings.PAYMENT_SENDING_SECONDS if sending else settings.PAYMENT_PROPOSAL_SECONDS
+    cache.set(_proposal_key(run), sealed, timeout=seconds)
 
 
 def load_proposal(run: BankJobRun) -> Proposal | None:
@@ -391,6 +395,22 @@ def _header(run: BankJobRun, account: BankAccount) -> _Header:
     )
 
 
+def unrecorded_runs(connection: BankConnection) -> list[BankJobRun]:
+    """Runs of the connection with orders that may be at the bank while their Payments are not
+    in Salesforce yet. Their entries still look due, so another run would pay them again."""
+    runs = BankJobRun.objects.filter(connection=connection, kind=JobKind.PAYMENT_RUN).exclude(
+        state__in=(RunState.DONE, RunState.CANCELLED)
+    )
+    return [
+        run
+        for run in runs
+        if any(
+            order["state"] in (UPLOADING, UNKNOWN, ACCEPTED) and not order["payments_written"]
+            for order in run.parameters.get("orders", {}).values()
+        )
+    ]
+
+
 def _check_request(
     actor: User,
     connection: BankConnection,
@@ -398,8 +418,17 @@ def _check_request(
     execution_date: date,
     prefix: str,
     now: datetime,
+    *,
+    run: BankJobRun | None = None,
 ) -> None:
     _check_actor(actor, connection)
+    pending = [other for other in unrecorded_runs(connection) if other != run]
+    if pending:
+        raise PaymentRunRefused(
+            f"Payment run {pending[0].pk} has orders at the bank whose Payments are not recorded "
+            "in Salesforce yet; their entries still look due. Send that run again to record "
+            "them (or settle it on its page) before preparing another, so nothing is paid twice."
+        )
     if account.connection_id != connection.pk or account not in payment_accounts(connection):
         raise PaymentRunRefused("Choose one of the connection's selected accounts.")
     if not prefix.isalnum() or not prefix.isupper() or len(prefix) > 10:
@@ -654,7 +683,9 @@ def prepare_again(
     ).first()
     if account is None:
         raise PaymentRunRefused("The run's account is no longer selected.")
-    _check_request(actor, connection, account, execution_date, run.parameters["prefix"], now)
+    _check_request(
+        actor, connection, account, execution_date, run.parameters["prefix"], now, run=run
+    )
     if not can_prepare_again(run):
         raise PaymentRunRefused("Orders of this run reached the bank: prepare a new run instead.")
     due = payments.read_due_entries(salesforce, _mappings(connection), due_on=execution_date)
@@ -854,15 +885,13 @@ def send_payment_run(
     if run.state == RunState.DONE:
         return _outcome(run, written=0)
     if proposal is None:
-        raise ProposalExpired(
-            "This proposal has expired: prepare a new payment run."
-            + (
-                " Orders of this run reached the bank already; their Payments are written when "
-                "the statements book them."
-                if any(o["state"] != PREPARED for o in run.parameters["orders"].values())
-                else ""
+        if run in unrecorded_runs(connection):
+            raise ProposalExpired(
+                "Orders of this run may be at the bank, but its proposal expired before their "
+                "Payments were recorded in Salesforce. Record them by hand (the bank's "
+                "statement shows them in the review), then mark them recorded on this page."
             )
-        )
+        raise ProposalExpired("This proposal has expired: prepare a new payment run.")
     excluded = proposal.excluded if proposal.excluded is not None else frozenset(excluded_entry_ids)
     problems = remaining_problems(proposal, excluded)
     if problems:
@@ -871,9 +900,8 @@ def send_payment_run(
             "transactions or fix them in Salesforce and prepare again. " + "; ".join(problems[:5])
         )
     run = _begin_sending(actor, run.pk, now, sender or f"web:{uuid.uuid4().hex}")
-    if proposal.excluded is None:
-        proposal = replace(proposal, excluded=excluded)
-        _keep(run, proposal)
+    proposal = replace(proposal, excluded=excluded)
+    _keep(run, proposal, sending=True)
     account = BankAccount.objects.get(pk=run.parameters["account"], connection=connection)
     header = _header(run, account)
     written = 0
@@ -1045,6 +1073,38 @@ def resolve_unknown_order(
                 "was_received": was_received,
                 "at": now.isoformat(),
             },
+        )
+
+
+def mark_payments_recorded(*, actor: User, run_id: int, now: datetime) -> None:
+    """The admin recorded by hand the Payments of orders whose proposal expired; audited.
+
+    Only for a run whose proposal is gone: while it is kept, sending again records them.
+    Raises PaymentRunRefused otherwise.
+    """
+    run = _run_for(actor, run_id)
+    connection = _connection_of(run)
+    _check_actor(actor, connection)
+    if run not in unrecorded_runs(connection) or load_proposal(run) is not None:
+        raise PaymentRunRefused("Nothing of this run waits to be recorded by hand.")
+    with transaction.atomic():
+        orders = [
+            key
+            for key, order in run.parameters["orders"].items()
+            if order["state"] in (UPLOADING, UNKNOWN, ACCEPTED) and not order["payments_written"]
+        ]
+        for key in orders:
+            run.parameters["orders"][key]["payments_written"] = True
+        run.state = RunState.DONE
+        run.finished_at = now
+        run.error = "Payments recorded by hand after the proposal expired."
+        run.save(update_fields=["parameters", "state", "finished_at", "error"])
+        record_audit(
+            tenant=run.tenant,
+            actor=actor,
+            action="payment_run.recorded_by_hand",
+            target=str(connection),
+            changes={"run": run.pk, "orders": orders, "at": now.isoformat()},
         )
 
 

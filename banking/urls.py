@@ -58,6 +58,11 @@ urlpatterns += [
         name="payment_run_resolve",
     ),
     path(
+        "banking/payment-runs/<int:run_id>/recorded-by-hand/",
+        payment_run_views.recorded_by_hand,
+        name="payment_run_recorded_by_hand",
+    ),
+    path(
         "banking/payment-runs/<int:run_id>/prepare-again/",
         payment_run_views.prepare_again,
         name="payment_run_prepare_again",

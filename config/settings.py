@@ -211,6 +211,9 @@ JOB_PROGRESS_SECONDS = env.int("JOB_PROGRESS_SECONDS", default=60 * 60)
 REVIEW_RESULT_SECONDS = env.int("REVIEW_RESULT_SECONDS", default=30 * 60)
 REVIEW_RECENT_SECONDS = env.int("REVIEW_RECENT_SECONDS", default=120)
 PAYMENT_PROPOSAL_SECONDS = env.int("PAYMENT_PROPOSAL_SECONDS", default=60 * 60)
+# Once sending began, the proposal stays this long, so a retry after a crash can still record
+# the Payments of what reached the bank (longer than the broker's visibility timeout).
+PAYMENT_SENDING_SECONDS = env.int("PAYMENT_SENDING_SECONDS", default=24 * 60 * 60)
 
 # EBICS: every bank is reached over verified TLS; a CA bundle file may be named for private CAs.
 EBICS_CA_BUNDLE = env.str("EBICS_CA_BUNDLE", default="")

@@ -13,10 +13,12 @@ from pathlib import Path
 
 import pytest
 import requests
+from django.core.cache import cache
 
 from banking import jobs, payment_runs, services
 from banking.models import BankJobRun, JobKind, RunState
 from portal.models import AuditEvent
+from portal.salesforce.errors import SalesforceError
 from standins.bank.ledger import store as ledger_store
 from standins.bank.ledger.status_writer import (
     BlockOutcome,
@@ -39,6 +41,7 @@ from tests.banking.payment_books import (
 )
 from tests.banking.test_connections import control, onboard
 from tests.banking.test_jobs import bank_worker  # noqa: F401  (a fixture)
+from tests.salesforce_fixtures import arm_failures
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -475,3 +478,64 @@ def test_on_ebics_2_5_a_lost_answer_is_settled_from_the_ptk_protocol(
     ]
     traced = AuditEvent.objects.get(action="payment_run.order_traced")
     assert traced.changes["state"] == payment_runs.ACCEPTED
+
+
+def test_orders_at_the_bank_without_their_payments_block_new_runs_until_recorded(
+    client, finance_admin, acme_bank, bob, books, local_salesforce
+):
+    proposal = prepare(finance_admin, acme_bank, bob)
+    # The bank takes every file; then Salesforce is down while the Payments are written.
+    arm_failures(local_salesforce, "unavailable", 100)
+    try:
+        with pytest.raises(SalesforceError):
+            send_ours(finance_admin, proposal, books, bob)
+    finally:
+        requests.delete(f"{local_salesforce.url}/_standin/failures", timeout=10)
+    run = BankJobRun.objects.get(pk=proposal.run_id)
+    assert run.state == RunState.FAILED
+    assert run.parameters["orders"]["pain.001"]["state"] == payment_runs.ACCEPTED
+    assert payment_runs.unrecorded_runs(acme_bank) == [run]
+
+    # Another run would pay the same entries again: it is refused until this one is recorded.
+    with pytest.raises(payment_runs.PaymentRunRefused, match=f"Payment run {run.pk} has orders"):
+        prepare(finance_admin, acme_bank, bob)
+
+    # The proposal outlived the first attempt: sending again records the Payments only.
+    again = payment_runs.send_payment_run(
+        actor=finance_admin, run_id=run.pk, excluded_entry_ids=set(), salesforce=bob, now=now()
+    )
+    assert again.payments_written == 3
+    assert payment_runs.unrecorded_runs(acme_bank) == []
+    assert AuditEvent.objects.filter(action="payment_run.order_sent").count() == 3
+    prepare(finance_admin, acme_bank, bob)
+
+
+def test_when_the_proposal_is_gone_the_admin_records_the_payments_by_hand(
+    client, finance_admin, acme_bank, bob, books, local_salesforce
+):
+    proposal = prepare(finance_admin, acme_bank, bob)
+    arm_failures(local_salesforce, "unavailable", 100)
+    try:
+        with pytest.raises(SalesforceError):
+            send_ours(finance_admin, proposal, books, bob)
+    finally:
+        requests.delete(f"{local_salesforce.url}/_standin/failures", timeout=10)
+    run = BankJobRun.objects.get(pk=proposal.run_id)
+    cache.delete(f"payment-run:{run.job_id}:proposal")  # as if it had expired
+
+    with pytest.raises(payment_runs.ProposalExpired, match="may be at the bank"):
+        send_ours(finance_admin, proposal, books, bob)
+    client.force_login(finance_admin)
+    page = client.get(f"/banking/payment-runs/{run.pk}/").content.decode()
+    assert "The Payments are recorded" in page
+    assert "Read what is due again" not in page
+    response = client.post(f"/banking/payment-runs/{run.pk}/recorded-by-hand/")
+    assert response.status_code == 302
+
+    run.refresh_from_db()
+    assert run.state == RunState.DONE
+    assert AuditEvent.objects.filter(action="payment_run.recorded_by_hand").count() == 1
+    assert payment_runs.unrecorded_runs(acme_bank) == []
+    prepare(finance_admin, acme_bank, bob)
+    with pytest.raises(payment_runs.PaymentRunRefused, match="Nothing of this run"):
+        payment_runs.mark_payments_recorded(actor=finance_admin, run_id=run.pk, now=now())

@@ -256,6 +256,14 @@ ROUTES: tuple[Route, ...] = (
         arguments=_payment_run,
     ),
     Route(
+        "banking:payment_run_recorded_by_hand",
+        FA,
+        POST,
+        frameable=True,
+        scope=Scope.TENANT_OBJECT,
+        arguments=_payment_run,
+    ),
+    Route(
         "banking:payment_run_prepare_again",
         FA,
         POST,
