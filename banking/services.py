@@ -615,18 +615,40 @@ def save_schedule(
     if values.get("kind", "camt.053") not in STATEMENT_KINDS:
         raise StepRefused("Choose a statement kind.")
     schedule = RetrievalSchedule.objects.filter(connection=connection).first()
-    before = {name: str(getattr(schedule, name)) for name in SCHEDULE_FIELDS} if schedule else {}
-    schedule = schedule or RetrievalSchedule(connection=connection, run_as=actor)
-    for name in SCHEDULE_FIELDS:
+    return _save_schedule(
+        actor=actor,
+        connection=connection,
+        schedule=schedule or RetrievalSchedule(connection=connection, run_as=actor),
+        fields=SCHEDULE_FIELDS,
+        values=values,
+        action="bank_connection.schedule_saved",
+    )
+
+
+ScheduleModel = TypeVar("ScheduleModel", RetrievalSchedule, PaymentRunSchedule)
+
+
+def _save_schedule(
+    *,
+    actor: User,
+    connection: BankConnection,
+    schedule: ScheduleModel,
+    fields: tuple[str, ...],
+    values: dict[str, Any],
+    action: str,
+) -> ScheduleModel:
+    """Set ``fields`` from ``values``, put the runs under the actor, save, audit what changed."""
+    before = {name: str(getattr(schedule, name)) for name in fields} if schedule.pk else {}
+    for name in fields:
         if name in values:
             setattr(schedule, name, values[name])
     schedule.run_as = actor
     schedule.save()
-    after = {name: str(getattr(schedule, name)) for name in SCHEDULE_FIELDS}
+    after = {name: str(getattr(schedule, name)) for name in fields}
     record_audit(
         tenant=connection.tenant,
         actor=actor,
-        action="bank_connection.schedule_saved",
+        action=action,
         target=str(connection),
         changes={
             name: [before.get(name, ""), value]
@@ -676,30 +698,19 @@ def save_payment_schedule(
     if not 0 <= int(values.get("lead_days", 1)) <= MAXIMUM_LEAD_DAYS:
         raise StepRefused(f"The lead time is 0 to {MAXIMUM_LEAD_DAYS} business days.")
     schedule = PaymentRunSchedule.objects.filter(connection=connection).first()
-    fields = PAYMENT_SCHEDULE_FIELDS
-    before = {name: str(getattr(schedule, name)) for name in fields} if schedule else {}
-    schedule = schedule or PaymentRunSchedule(connection=connection, run_as=actor)
-    for name in fields:
-        if name in values:
-            setattr(schedule, name, values[name])
-    schedule.weekdays = ",".join(str(day) for day in days)
-    schedule.prefix = prefix
-    schedule.creditor_id = str(values.get("creditor_id", "")).replace(" ", "").upper()
-    schedule.run_as = actor
-    schedule.save()
-    after = {name: str(getattr(schedule, name)) for name in fields}
-    record_audit(
-        tenant=connection.tenant,
+    return _save_schedule(
         actor=actor,
-        action="bank_connection.payment_schedule_saved",
-        target=str(connection),
-        changes={
-            name: [before.get(name, ""), value]
-            for name, value in after.items()
-            if before.get(name) != value
+        connection=connection,
+        schedule=schedule or PaymentRunSchedule(connection=connection, run_as=actor),
+        fields=PAYMENT_SCHEDULE_FIELDS,
+        values={
+            **values,
+            "weekdays": ",".join(str(day) for day in days),
+            "prefix": prefix,
+            "creditor_id": str(values.get("creditor_id", "")).replace(" ", "").upper(),
         },
+        action="bank_connection.payment_schedule_saved",
     )
-    return schedule
 
 
 @transaction.atomic
