@@ -67,7 +67,11 @@ def find_root(head: bytes) -> RootElement:
             io.BytesIO(head), events=("start",), **_parser_options()
         ):
             _check_no_doctype(element)
-            qname = etree.QName(element)
+            try:
+                qname = etree.QName(element)
+            except ValueError as error:
+                # The parser keeps a name with an undeclared prefix ("a:b:c") as it is written.
+                raise MalformedXml(f"the root element's name is not valid XML: {error}") from error
             return RootElement(
                 namespace=qname.namespace, name=qname.localname, line=element.sourceline
             )

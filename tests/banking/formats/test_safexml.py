@@ -144,3 +144,12 @@ def test_declared_encodings_and_byte_order_marks_are_honoured(encode) -> None:
 def test_every_refusal_is_a_format_error() -> None:
     for error in (ForbiddenDoctype, MalformedXml):
         assert issubclass(error, FormatError)
+
+
+@pytest.mark.parametrize(
+    "document", [b"<urn:iso:stBkToCstmrStmt/>", b"<?xml version='1.0'?><a:b:c/>"]
+)
+def test_a_root_name_with_an_undeclared_prefix_is_refused_as_malformed(document: bytes) -> None:
+    # Found by the mutation test of statement files: lxml keeps such a name as written.
+    with pytest.raises(MalformedXml, match="root element's name"):
+        parse_statement_file(document)
