@@ -198,12 +198,13 @@ def test_no_business_data_reaches_the_database_the_cache_or_the_logs(
 # -- the daily job, run by the worker ---------------------------------------------------------
 
 # Short cache lifetimes, for the worker and this process alike, so the scan can wait them out.
+# A job's progress must outlive its wait in the queue (an expired one means "abandoned").
 SHORT_SECONDS = {
-    "JOB_PROGRESS_SECONDS": 6,
-    "REVIEW_RESULT_SECONDS": 6,
-    "REVIEW_RECENT_SECONDS": 6,
-    "PAYMENT_PROPOSAL_SECONDS": 20,
-    "PAYMENT_SENDING_SECONDS": 20,
+    "JOB_PROGRESS_SECONDS": 30,
+    "REVIEW_RESULT_SECONDS": 10,
+    "REVIEW_RECENT_SECONDS": 10,
+    "PAYMENT_PROPOSAL_SECONDS": 30,
+    "PAYMENT_SENDING_SECONDS": 30,
 }
 
 
